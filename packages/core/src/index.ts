@@ -1,0 +1,3 @@
+export * from './addr/index.js';
+export * from './dispositions.js';
+export * from './model/types.js';
