@@ -7,3 +7,6 @@ export * from './model/validate.js';
 export * from './lpm/index.js';
 export * from './routing/index.js';
 export * from './nsg/index.js';
+export * from './model/ports.js';
+export * from './routing/types.js';
+export * from './nsg/types.js';
