@@ -1,1 +1,2 @@
-export {};
+export * from './suite.js';
+export { suites } from './suites/index.js';

@@ -1,0 +1,7 @@
+// Every suite the CLI knows, in run order. Add one line per suite.
+import type { Suite } from '../suite.js';
+import { lpmSuite } from './lpm.js';
+
+export const suites: Suite[] = [
+  lpmSuite,
+];
