@@ -1,0 +1,191 @@
+// PacketBatch: a struct of typed arrays, allocated once with a fixed capacity and reused between runs (DESIGN.md
+// "Packets"). Generators write rows with push4/push6 (no per-packet objects); stages read the input columns and fill
+// the result columns.
+
+/** IANA protocol numbers used by the generators and the flow table. */
+export const Proto = { Icmp: 1, Tcp: 6, Udp: 17, Icmpv6: 58 } as const;
+
+/** TCP flag bits as they appear in the TCP header's flag byte. */
+export const TcpFlag = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16 } as const;
+
+/** `disposition` of a row no stage has decided yet (every packet must leave with a real one). */
+export const DISPOSITION_PENDING = 255;
+
+export class PacketBatch {
+  readonly capacity: number;
+  /** Rows in use: 0..count-1. */
+  count = 0;
+
+  // Input columns, one entry per packet (src6/dst6: 4 words per packet, most significant first).
+  readonly family: Uint8Array;
+  readonly src: Uint32Array;
+  readonly dst: Uint32Array;
+  readonly src6: Uint32Array;
+  readonly dst6: Uint32Array;
+  readonly srcPort: Uint16Array;
+  readonly dstPort: Uint16Array;
+  readonly proto: Uint8Array;
+  readonly tcpFlags: Uint8Array;
+  /** Total IP packet length in bytes. */
+  readonly length: Uint16Array;
+  /** Index of the source VM / on-premises site / subnet, as the pipeline defines it. */
+  readonly ingress: Int32Array;
+  /** Flow table id, -1 none. */
+  readonly flowId: Int32Array;
+  /** Seconds (simulation clock). */
+  readonly time: Float64Array;
+
+  // Result columns.
+  readonly disposition: Uint8Array;
+  readonly dropReason: Uint8Array;
+  readonly routeIndex: Int32Array;
+  /** Winning NSG rule, -1 none. */
+  readonly ruleIndex: Int32Array;
+  /** Public source after translation, 0 = not translated. */
+  readonly translatedSrc: Uint32Array;
+  readonly translatedSrcPort: Uint16Array;
+  /** 0 none, 403 (Storage AuthorizationFailure), 40914, 40615 (SQL). */
+  readonly serviceError: Uint16Array;
+  /** VM the packet was delivered to, -1 none. */
+  readonly egressVm: Int32Array;
+
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 24)
+      throw new RangeError(`PacketBatch capacity: expected an integer from 1 to ${1 << 24}, got ${capacity}`);
+    this.capacity = capacity;
+    this.family = new Uint8Array(capacity);
+    this.src = new Uint32Array(capacity);
+    this.dst = new Uint32Array(capacity);
+    this.src6 = new Uint32Array(capacity * 4);
+    this.dst6 = new Uint32Array(capacity * 4);
+    this.srcPort = new Uint16Array(capacity);
+    this.dstPort = new Uint16Array(capacity);
+    this.proto = new Uint8Array(capacity);
+    this.tcpFlags = new Uint8Array(capacity);
+    this.length = new Uint16Array(capacity);
+    this.ingress = new Int32Array(capacity);
+    this.flowId = new Int32Array(capacity);
+    this.time = new Float64Array(capacity);
+    this.disposition = new Uint8Array(capacity);
+    this.dropReason = new Uint8Array(capacity);
+    this.routeIndex = new Int32Array(capacity);
+    this.ruleIndex = new Int32Array(capacity);
+    this.translatedSrc = new Uint32Array(capacity);
+    this.translatedSrcPort = new Uint16Array(capacity);
+    this.serviceError = new Uint16Array(capacity);
+    this.egressVm = new Int32Array(capacity);
+    this.resetResults();
+  }
+
+  /** Empties the batch (rows are overwritten by the next pushes). */
+  clear(): void {
+    this.count = 0;
+  }
+
+  get full(): boolean {
+    return this.count >= this.capacity;
+  }
+
+  /** Appends an IPv4 packet; returns its row, or -1 when the batch is full. Result columns of the row are reset. */
+  push4(
+    src: number, dst: number, srcPort: number, dstPort: number, proto: number, tcpFlags: number,
+    length: number, ingress: number, time: number,
+  ): number {
+    const i = this.count;
+    if (i >= this.capacity) return -1;
+    this.family[i] = 4;
+    this.src[i] = src;
+    this.dst[i] = dst;
+    const w = i << 2;
+    this.src6[w] = this.src6[w + 1] = this.src6[w + 2] = this.src6[w + 3] = 0;
+    this.dst6[w] = this.dst6[w + 1] = this.dst6[w + 2] = this.dst6[w + 3] = 0;
+    this.fillRow(i, srcPort, dstPort, proto, tcpFlags, length, ingress, time);
+    this.count = i + 1;
+    return i;
+  }
+
+  /** Appends an IPv6 packet: addresses are 4 words read from `s6[sOff..sOff+3]` and `d6[dOff..dOff+3]`. */
+  push6(
+    s6: ArrayLike<number>, sOff: number, d6: ArrayLike<number>, dOff: number, srcPort: number, dstPort: number,
+    proto: number, tcpFlags: number, length: number, ingress: number, time: number,
+  ): number {
+    const i = this.count;
+    if (i >= this.capacity) return -1;
+    this.family[i] = 6;
+    this.src[i] = 0;
+    this.dst[i] = 0;
+    const w = i << 2;
+    for (let k = 0; k < 4; k++) {
+      this.src6[w + k] = s6[sOff + k];
+      this.dst6[w + k] = d6[dOff + k];
+    }
+    this.fillRow(i, srcPort, dstPort, proto, tcpFlags, length, ingress, time);
+    this.count = i + 1;
+    return i;
+  }
+
+  /** Copies row `i` of `from` (input and result columns) to the end of this batch; returns the new row or -1. */
+  pushRow(from: PacketBatch, i: number): number {
+    const j = this.count;
+    if (j >= this.capacity) return -1;
+    this.family[j] = from.family[i];
+    this.src[j] = from.src[i];
+    this.dst[j] = from.dst[i];
+    this.src6.set(from.src6.subarray(i << 2, (i << 2) + 4), j << 2);
+    this.dst6.set(from.dst6.subarray(i << 2, (i << 2) + 4), j << 2);
+    this.srcPort[j] = from.srcPort[i];
+    this.dstPort[j] = from.dstPort[i];
+    this.proto[j] = from.proto[i];
+    this.tcpFlags[j] = from.tcpFlags[i];
+    this.length[j] = from.length[i];
+    this.ingress[j] = from.ingress[i];
+    this.flowId[j] = from.flowId[i];
+    this.time[j] = from.time[i];
+    this.disposition[j] = from.disposition[i];
+    this.dropReason[j] = from.dropReason[i];
+    this.routeIndex[j] = from.routeIndex[i];
+    this.ruleIndex[j] = from.ruleIndex[i];
+    this.translatedSrc[j] = from.translatedSrc[i];
+    this.translatedSrcPort[j] = from.translatedSrcPort[i];
+    this.serviceError[j] = from.serviceError[i];
+    this.egressVm[j] = from.egressVm[i];
+    this.count = j + 1;
+    return j;
+  }
+
+  /** Resets the result columns of rows 0..count-1 (all rows when count is 0) and flowId to -1. */
+  resetResults(): void {
+    const n = this.count === 0 ? this.capacity : this.count;
+    this.disposition.fill(DISPOSITION_PENDING, 0, n);
+    this.dropReason.fill(0, 0, n);
+    this.routeIndex.fill(-1, 0, n);
+    this.ruleIndex.fill(-1, 0, n);
+    this.translatedSrc.fill(0, 0, n);
+    this.translatedSrcPort.fill(0, 0, n);
+    this.serviceError.fill(0, 0, n);
+    this.egressVm.fill(-1, 0, n);
+    this.flowId.fill(-1, 0, n);
+  }
+
+  private fillRow(
+    i: number, srcPort: number, dstPort: number, proto: number, tcpFlags: number, length: number, ingress: number,
+    time: number,
+  ): void {
+    this.srcPort[i] = srcPort;
+    this.dstPort[i] = dstPort;
+    this.proto[i] = proto;
+    this.tcpFlags[i] = tcpFlags;
+    this.length[i] = length;
+    this.ingress[i] = ingress;
+    this.flowId[i] = -1;
+    this.time[i] = time;
+    this.disposition[i] = DISPOSITION_PENDING;
+    this.dropReason[i] = 0;
+    this.routeIndex[i] = -1;
+    this.ruleIndex[i] = -1;
+    this.translatedSrc[i] = 0;
+    this.translatedSrcPort[i] = 0;
+    this.serviceError[i] = 0;
+    this.egressVm[i] = -1;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './batch.js';
+export * from './prng.js';
+export * from './generate.js';
