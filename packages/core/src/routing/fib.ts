@@ -1,0 +1,76 @@
+// Compiles the Active effective routes of a subnet into a FIB: LPM tries whose values index a side table of routes
+// with typed next-hop columns (DESIGN.md "Forwarding table"). Precedence was decided when the rows were made
+// (R-RT-4, R-SE-ROUTE-2), so a lookup here is pure longest-prefix match.
+import { Ipv4Trie, Ipv6Trie } from '../lpm/index.js';
+import { NextHop } from '../dispositions.js';
+import { parseAddress } from '../addr/index.js';
+import type { EffectiveRoute, Fib } from './types.js';
+import { RoutingError } from './errors.js';
+import { toPrefix } from './prefix.js';
+
+/** A Fib, plus the IPv6 next-hop IPs (4 words per route index, zero when none). */
+export interface RoutingFib extends Fib {
+  readonly nextHopIpV6: Uint32Array;
+}
+
+/** One Active row as a canonical string (every field that reaches the FIB or an explanation). */
+function rowKey(r: EffectiveRoute): string {
+  return [r.addressPrefixes.join(','), r.source, r.nextHopType, r.nextHopIpAddress.join(','), r.name ?? '', r.routeTable ?? '', r.service ?? ''].join('|');
+}
+
+/** Canonical key of a table's Active rows, independent of their order: equal keys => one shared Fib. */
+export function fibKey(routes: readonly EffectiveRoute[]): string {
+  return routes
+    .filter((r) => r.state === 'Active')
+    .map(rowKey)
+    .sort()
+    .join('\n');
+}
+
+/**
+ * Builds the FIB of the Active rows of `routes` (Invalid rows are skipped). Two Active rows for one prefix are an
+ * error: effectiveRoutes never makes them (R-RT-4).
+ */
+export function compileFib(routes: readonly EffectiveRoute[]): RoutingFib {
+  const active = routes.filter((r) => r.state === 'Active');
+  const v4 = new Ipv4Trie();
+  const v6 = new Ipv6Trie();
+  const nextHop = new Uint8Array(active.length);
+  const nextHopIp = new Uint32Array(active.length);
+  const nextHopIpV6 = new Uint32Array(active.length * 4);
+  const seen = new Map<string, number>();
+  active.forEach((r, i) => {
+    nextHop[i] = NextHop[r.nextHopType];
+    const ip = r.nextHopIpAddress[0];
+    if (ip !== undefined) {
+      const a = parseAddress(ip);
+      if (a.family === 4) nextHopIp[i] = a.addr;
+      else nextHopIpV6.set(a.words, i * 4);
+    }
+    for (const text of r.addressPrefixes) {
+      const p = toPrefix(text, `routes[${routes.indexOf(r)}].addressPrefixes`);
+      const other = seen.get(p.text);
+      if (other !== undefined)
+        throw new RoutingError(`routes[${routes.indexOf(r)}]`, `two Active routes for ${p.text} (the other is Active row ${other}); R-RT-4 keeps one`);
+      seen.set(p.text, i);
+      if (p.family === 4) v4.insert(p.v4, p.length, i);
+      else v6.insert(p.words, p.length, i);
+    }
+  });
+  return {
+    v4: v4.compile(),
+    v6: v6.compile(),
+    routes: active,
+    nextHop,
+    nextHopIp,
+    nextHopIpV6,
+    key: fibKey(active),
+  };
+}
+
+/** The Active route a FIB picks for `address` (text), or null when none covers it. For explanations, not packets. */
+export function fibLookup(fib: Fib, address: string): EffectiveRoute | null {
+  const a = parseAddress(address);
+  const i = a.family === 4 ? fib.v4.lookup(a.addr) : fib.v6.lookup(a.words[0]!, a.words[1]!, a.words[2]!, a.words[3]!);
+  return i < 0 ? null : fib.routes[i]!;
+}
