@@ -1,0 +1,183 @@
+// The compiled classifier of one (NSG, direction, VNet): bit-vector classification (DESIGN.md "NSG classifier").
+// Rules are sorted by priority (R-NSG-2; the default rules R-NSG-3 come last), rule i is bit i. Each field maps a
+// packet value to the bitset of the rules it satisfies: protocol and ports by direct tables, addresses by elementary
+// intervals (a 16-bit direct block index, then a short binary search inside the block). The AND of the five
+// bitsets' words, lowest set bit first, is the first matching rule. All bitsets are rows of one flat Uint32Array;
+// the lookup tables hold word offsets into it. A classification reads a fixed set of arrays and allocates nothing.
+import type { Direction } from '../model/types.js';
+import type { ExpandedRule } from './expand.js';
+import { buildIntervals, RowTable, type FieldIntervals } from './intervals.js';
+import { bigToWords6, V4_END, V6_END, type Range } from './ranges.js';
+import type { CompiledRuleInfo, NsgClassifier } from './types.js';
+
+/** Largest number of rules per (NSG, direction): 1000 user rules (R-NSG-1) + the defaults. */
+const MAX_RULES = 1000 + 16;
+
+/** Interval index of `a` (uint32): the block table narrows the search to the intervals that meet a's /16. */
+function find4(starts: Uint32Array, block: Uint32Array, a: number): number {
+  const b = a >>> 16;
+  let lo = block[b]!;
+  let hi = block[b + 1]!;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (starts[mid]! <= a) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Interval index of the IPv6 address at addrs[off..off+3]: last start <= address (starts: 4 words each). */
+function find6(starts: Uint32Array, n: number, addrs: Uint32Array, off: number): number {
+  const a0 = addrs[off]! >>> 0;
+  const a1 = addrs[off + 1]! >>> 0;
+  const a2 = addrs[off + 2]! >>> 0;
+  const a3 = addrs[off + 3]! >>> 0;
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    const k = mid << 2;
+    const s0 = starts[k]!;
+    const s1 = starts[k + 1]!;
+    const s2 = starts[k + 2]!;
+    const le = s0 !== a0 ? s0 < a0 : s1 !== a1 ? s1 < a1 : s2 !== a2 ? s2 < a2 : starts[k + 3]! <= a3;
+    if (le) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+interface V4Field {
+  starts: Uint32Array;
+  block: Uint32Array;
+  offs: Int32Array;
+}
+
+function compileV4(f: FieldIntervals<number>): V4Field {
+  const n = f.starts.length;
+  const starts = Uint32Array.from(f.starts);
+  const block = new Uint32Array(65537);
+  let i = 0;
+  for (let b = 0; b < 65536; b++) {
+    const at = b * 65536;
+    while (i + 1 < n && starts[i + 1]! <= at) i++;
+    block[b] = i;
+  }
+  block[65536] = n - 1;
+  return { starts, block, offs: Int32Array.from(f.rowOffs) };
+}
+
+function directTable(f: FieldIntervals<number>, size: number): Int32Array {
+  const t = new Int32Array(size);
+  for (let i = 0; i < f.starts.length; i++) {
+    const end = i + 1 < f.starts.length ? f.starts[i + 1]! : size;
+    t.fill(f.rowOffs[i]!, f.starts[i]!, end);
+  }
+  return t;
+}
+
+export class CompiledNsgClassifier implements NsgClassifier {
+  readonly rules: readonly CompiledRuleInfo[];
+  readonly allow: Uint8Array;
+  /** Words per bitset: ceil(rules / 32). */
+  readonly words: number;
+  /** Every bitset row of every field, `words` words each. */
+  readonly bits: Uint32Array;
+  private readonly proto: Int32Array;
+  private readonly sport: Int32Array;
+  private readonly dport: Int32Array;
+  private readonly src4: V4Field;
+  private readonly dst4: V4Field;
+  private readonly src6Starts: Uint32Array;
+  private readonly src6Offs: Int32Array;
+  private readonly dst6Starts: Uint32Array;
+  private readonly dst6Offs: Int32Array;
+
+  /** `expanded` must be sorted by priority (see compileClassifier). */
+  constructor(
+    readonly nsg: string,
+    readonly direction: Direction,
+    readonly expanded: readonly ExpandedRule[],
+  ) {
+    const n = expanded.length;
+    if (n === 0 || n > MAX_RULES) throw new RangeError(`NSG ${nsg} ${direction}: ${n} rules (expected 1..${MAX_RULES})`);
+    this.rules = expanded.map((r) => r.info);
+    this.allow = Uint8Array.from(expanded, (r) => (r.allow ? 1 : 0));
+    const words = (this.words = (n + 31) >>> 5);
+    const rows = new RowTable(words);
+
+    const protoRow = new Uint32Array(words);
+    this.proto = new Int32Array(256);
+    for (let p = 0; p < 256; p++) {
+      protoRow.fill(0);
+      expanded.forEach((r, i) => {
+        if (r.proto === -1 || r.proto === p) protoRow[i >>> 5] = protoRow[i >>> 5]! | (1 << (i & 31));
+      });
+      this.proto[p] = rows.intern(protoRow);
+    }
+    this.sport = directTable(buildIntervals(expanded.map((r) => r.srcPorts), 0, 65536, rows), 65536);
+    this.dport = directTable(buildIntervals(expanded.map((r) => r.dstPorts), 0, 65536, rows), 65536);
+    this.src4 = compileV4(buildIntervals(expanded.map((r) => r.src.v4), 0, V4_END, rows));
+    this.dst4 = compileV4(buildIntervals(expanded.map((r) => r.dst.v4), 0, V4_END, rows));
+    const v6 = (sets: Range<bigint>[][]) => {
+      const f = buildIntervals(sets, 0n, V6_END, rows);
+      const starts = new Uint32Array(f.starts.length * 4);
+      f.starts.forEach((s, i) => bigToWords6(s, starts, i * 4));
+      return { starts, offs: Int32Array.from(f.rowOffs) };
+    };
+    const s6 = v6(expanded.map((r) => r.src.v6));
+    const d6 = v6(expanded.map((r) => r.dst.v6));
+    this.src6Starts = s6.starts;
+    this.src6Offs = s6.offs;
+    this.dst6Starts = d6.starts;
+    this.dst6Offs = d6.offs;
+    this.bits = rows.flat();
+  }
+
+  classify4(proto: number, src: number, srcPort: number, dst: number, dstPort: number): number {
+    const bits = this.bits;
+    const p = this.proto[proto & 255]!;
+    const a = this.sport[srcPort & 0xffff]!;
+    const b = this.dport[dstPort & 0xffff]!;
+    const s4 = this.src4;
+    const d4 = this.dst4;
+    const s = s4.offs[find4(s4.starts, s4.block, src >>> 0)]!;
+    const d = d4.offs[find4(d4.starts, d4.block, dst >>> 0)]!;
+    return firstCommon(bits, this.words, p, a, b, s, d);
+  }
+
+  classify6(proto: number, addrs: Uint32Array, srcOff: number, srcPort: number, dstOff: number, dstPort: number): number {
+    const bits = this.bits;
+    const p = this.proto[proto & 255]!;
+    const a = this.sport[srcPort & 0xffff]!;
+    const b = this.dport[dstPort & 0xffff]!;
+    const s = this.src6Offs[find6(this.src6Starts, this.src6Offs.length, addrs, srcOff)]!;
+    const d = this.dst6Offs[find6(this.dst6Starts, this.dst6Offs.length, addrs, dstOff)]!;
+    return firstCommon(bits, this.words, p, a, b, s, d);
+  }
+
+  /** Bytes of the typed arrays this classifier reads. */
+  get byteLength(): number {
+    return (
+      this.bits.byteLength + this.proto.byteLength + this.sport.byteLength + this.dport.byteLength +
+      this.src4.starts.byteLength + this.src4.block.byteLength + this.src4.offs.byteLength +
+      this.dst4.starts.byteLength + this.dst4.block.byteLength + this.dst4.offs.byteLength +
+      this.src6Starts.byteLength + this.src6Offs.byteLength + this.dst6Starts.byteLength + this.dst6Offs.byteLength
+    );
+  }
+}
+
+/** R-NSG-2: the lowest rule index set in all five rows (rows sorted by priority), -1 if none. */
+function firstCommon(bits: Uint32Array, words: number, p: number, a: number, b: number, s: number, d: number): number {
+  for (let w = 0; w < words; w++) {
+    const x = bits[p + w]! & bits[a + w]! & bits[b + w]! & bits[s + w]! & bits[d + w]!;
+    if (x !== 0) return (w << 5) + 31 - Math.clz32(x & -x);
+  }
+  return -1;
+}
+
+/** R-NSG-2: sorts by ascending priority (defaults last: their priorities are above 4096) and compiles. */
+export function compileClassifier(nsg: string, direction: Direction, rules: readonly ExpandedRule[]): CompiledNsgClassifier {
+  const sorted = [...rules].sort((x, y) => x.info.priority - y.info.priority);
+  return new CompiledNsgClassifier(nsg, direction, sorted);
+}
