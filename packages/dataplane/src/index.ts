@@ -1,1 +1,2 @@
 export * from './packet/index.js';
+export * from './flows/index.js';

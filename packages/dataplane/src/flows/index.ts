@@ -1,0 +1,2 @@
+export * from './tcp-state.js';
+export * from './flow-table.js';
