@@ -1,1 +1,6 @@
 export * from './types.js';
+export * from './errors.js';
+export * from './ipv4-trie.js';
+export * from './ipv4-compiled.js';
+export * from './ipv6-trie.js';
+export * from './ipv6-compiled.js';

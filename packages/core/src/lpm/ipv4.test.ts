@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { maskIpv4, parseIpv4, parseIpv4Cidr } from '../addr/index.js';
+import { compileIpv4, Ipv4Trie, LpmArgumentError, LpmCapacityError } from './index.js';
+
+const ip = parseIpv4;
+const cidr = (t: Ipv4Trie, text: string, value: number): void => {
+  const c = parseIpv4Cidr(text);
+  t.insert(c.prefix, c.length, value);
+};
+/** Every compiled layout under test: the default and the other direct-table widths. */
+const layouts = (t: Ipv4Trie) => [t.compile(), compileIpv4(t, 16), compileIpv4(t, 18), compileIpv4(t, 20)];
+const lookupAll = (t: Ipv4Trie, addr: string): number[] => {
+  const a = ip(addr);
+  const batchOut = new Int32Array(1);
+  return layouts(t).flatMap((c) => {
+    c.lookupBatch(Uint32Array.of(a), batchOut);
+    return [c.lookup(a), batchOut[0]!];
+  });
+};
+const expectLookup = (t: Ipv4Trie, addr: string, value: number): void => {
+  expect(lookupAll(t, addr), addr).toEqual(Array(8).fill(value));
+  expect(t.longestMatch(ip(addr)), addr).toBe(value);
+};
+
+describe('Ipv4Trie and its compiled table (rte_lpm checklist)', () => {
+  it('an empty table matches nothing', () => {
+    const t = new Ipv4Trie();
+    expect(t.size).toBe(0);
+    for (const a of ['0.0.0.0', '10.1.2.3', '255.255.255.255']) expectLookup(t, a, -1);
+    expect(t.get(0, 0)).toBe(-1);
+  });
+
+  it('/0 matches every address, /32 only its own', () => {
+    const t = new Ipv4Trie();
+    t.insert(0, 0, 7);
+    cidr(t, '192.0.2.1/32', 9);
+    expectLookup(t, '0.0.0.0', 7);
+    expectLookup(t, '255.255.255.255', 7);
+    expectLookup(t, '192.0.2.1', 9);
+    expectLookup(t, '192.0.2.0', 7);
+    expectLookup(t, '192.0.2.2', 7);
+    cidr(t, '255.255.255.255/32', 3);
+    cidr(t, '0.0.0.0/32', 4);
+    expectLookup(t, '255.255.255.255', 3);
+    expectLookup(t, '0.0.0.0', 4);
+    expectLookup(t, '0.0.0.1', 7);
+  });
+
+  // Stride boundaries of the layouts: direct table of 16, 20 or 24 bits, runs keyed below it; plus /8 and /31.
+  for (const len of [1, 7, 8, 9, 15, 16, 17, 19, 20, 21, 23, 24, 25, 31, 32]) {
+    it(`a /${len} covers exactly its range, around every stride boundary`, () => {
+      const t = new Ipv4Trie();
+      const prefix = (ip('172.20.128.0') & maskIpv4(len)) >>> 0;
+      t.insert(prefix, len, 5);
+      const size = 2 ** (32 - len);
+      const first = prefix;
+      const last = prefix + size - 1;
+      const at = (a: number) => lookupAll(t, `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`);
+      expect(at(first)).toEqual(Array(8).fill(5));
+      expect(at(last)).toEqual(Array(8).fill(5));
+      if (first > 0) expect(at(first - 1)).toEqual(Array(8).fill(-1));
+      if (last < 0xffffffff) expect(at(last + 1)).toEqual(Array(8).fill(-1));
+      expect(t.get(prefix, len)).toBe(5);
+    });
+  }
+
+  it('more specific beats less specific, at every length from /0 to /32', () => {
+    const t = new Ipv4Trie();
+    const addr = ip('203.0.113.77');
+    for (let len = 0; len <= 32; len++) {
+      t.insert((addr & maskIpv4(len)) >>> 0, len, 100 + len);
+      const c = t.compile();
+      expect(c.lookup(addr)).toBe(100 + len);
+    }
+    // Walking down: deleting the longest restores the next covering route each time.
+    for (let len = 32; len >= 0; len--) {
+      expectLookup(t, '203.0.113.77', 100 + len);
+      expect(t.delete((addr & maskIpv4(len)) >>> 0, len)).toBe(true);
+    }
+    expectLookup(t, '203.0.113.77', -1);
+    expect(t.size).toBe(0);
+  });
+
+  it('delete restores the covering route and reports whether the prefix was there', () => {
+    const t = new Ipv4Trie();
+    cidr(t, '10.0.0.0/8', 1);
+    cidr(t, '10.1.0.0/16', 2);
+    cidr(t, '10.1.2.0/24', 3);
+    cidr(t, '10.1.2.128/25', 4);
+    expectLookup(t, '10.1.2.200', 4);
+    expect(t.delete(ip('10.1.2.128'), 25)).toBe(true);
+    expectLookup(t, '10.1.2.200', 3);
+    expect(t.delete(ip('10.1.2.128'), 25)).toBe(false);
+    expect(t.delete(ip('10.1.2.0'), 24)).toBe(true);
+    expectLookup(t, '10.1.2.200', 2);
+    expect(t.delete(ip('10.1.0.0'), 16)).toBe(true);
+    expectLookup(t, '10.1.2.200', 1);
+    expect(t.delete(ip('10.2.0.0'), 16)).toBe(false); // never inserted, below an existing prefix
+    expect(t.delete(ip('11.0.0.0'), 8)).toBe(false); // no path at all
+    expect(t.size).toBe(1);
+  });
+
+  it('insert replaces the value of an existing prefix (overwrite) without growing the size', () => {
+    const t = new Ipv4Trie();
+    cidr(t, '198.51.100.0/24', 1);
+    cidr(t, '198.51.100.0/24', 2);
+    expect(t.size).toBe(1);
+    expect(t.get(ip('198.51.100.0'), 24)).toBe(2);
+    expectLookup(t, '198.51.100.9', 2);
+  });
+
+  it('a compiled table is a snapshot: later inserts and deletes do not change it', () => {
+    const t = new Ipv4Trie();
+    cidr(t, '10.0.0.0/8', 1);
+    const before = t.compile();
+    cidr(t, '10.0.0.0/24', 2);
+    t.delete(ip('10.0.0.0'), 8);
+    expect(before.lookup(ip('10.0.0.1'))).toBe(1);
+    expect(t.compile().lookup(ip('10.0.0.1'))).toBe(2);
+    expect(t.compile().lookup(ip('10.9.0.1'))).toBe(-1);
+  });
+
+  it('neighbouring prefixes with equal values and a gap between them stay distinct', () => {
+    const t = new Ipv4Trie();
+    cidr(t, '10.0.0.0/24', 1);
+    cidr(t, '10.0.2.0/24', 1);
+    cidr(t, '10.0.1.0/25', 2);
+    expectLookup(t, '10.0.0.255', 1);
+    expectLookup(t, '10.0.1.0', 2);
+    expectLookup(t, '10.0.1.127', 2);
+    expectLookup(t, '10.0.1.128', -1);
+    expectLookup(t, '10.0.2.0', 1);
+    expectLookup(t, '10.0.3.0', -1);
+  });
+
+  it('walk and entries list every prefix once, in address order, with its value', () => {
+    const t = new Ipv4Trie();
+    cidr(t, '10.1.0.0/16', 2);
+    cidr(t, '0.0.0.0/0', 0);
+    cidr(t, '10.0.0.0/8', 1);
+    cidr(t, '192.168.0.0/16', 3);
+    const seen: string[] = [];
+    t.walk((p, l, v) => seen.push(`${p}/${l}=${v}`));
+    expect(seen).toEqual(['0/0=0', `${ip('10.0.0.0')}/8=1`, `${ip('10.1.0.0')}/16=2`, `${ip('192.168.0.0')}/16=3`]);
+    expect([...t.entries()]).toEqual([
+      [0, 0, 0],
+      [ip('10.0.0.0'), 8, 1],
+      [ip('10.1.0.0'), 16, 2],
+      [ip('192.168.0.0'), 16, 3],
+    ]);
+  });
+
+  it('R-ADDR-1: a prefix with host bits set is rejected with its canonical form', () => {
+    const t = new Ipv4Trie();
+    expect(() => t.insert(ip('10.0.0.1'), 24, 1)).toThrow(LpmArgumentError);
+    expect(() => t.insert(ip('10.0.0.1'), 24, 1)).toThrow('did you mean 10.0.0.0/24?');
+    expect(() => t.delete(ip('10.0.0.1'), 8)).toThrow('did you mean 10.0.0.0/8?');
+    expect(() => t.get(1, 0)).toThrow('did you mean 0.0.0.0/0?');
+    expect(t.size).toBe(0);
+  });
+
+  it('rejects lengths, prefixes and values out of range instead of defaulting', () => {
+    const t = new Ipv4Trie();
+    expect(() => t.insert(0, 33, 1)).toThrow(/prefix length 33 is not an integer from 0 to 32/);
+    expect(() => t.insert(0, -1, 1)).toThrow(LpmArgumentError);
+    expect(() => t.insert(0, 1.5, 1)).toThrow(LpmArgumentError);
+    expect(() => t.insert(-1, 32, 1)).toThrow(/not a uint32/);
+    expect(() => t.insert(2 ** 32, 32, 1)).toThrow(/not a uint32/);
+    expect(() => t.insert(0, 0, -1)).toThrow(/value -1 is not an integer from 0 to 2147483647/);
+    expect(() => t.insert(0, 0, 0.5)).toThrow(LpmArgumentError);
+    expect(() => t.insert(0, 0, 2 ** 31)).toThrow(LpmArgumentError);
+    expect(() => t.insert(0, 0, Number.NaN)).toThrow(LpmArgumentError);
+    t.insert(0, 0, 2 ** 31 - 1);
+    expect(t.compile().lookup(5)).toBe(2 ** 31 - 1);
+    expect(() => compileIpv4(t, 12)).toThrow(LpmArgumentError);
+  });
+
+  it('lookupBatch fills count results, defaults count to addrs.length, and rejects a count that does not fit', () => {
+    const t = new Ipv4Trie();
+    cidr(t, '10.0.0.0/8', 1);
+    const c = t.compile();
+    const addrs = Uint32Array.of(ip('10.0.0.1'), ip('11.0.0.1'), ip('10.255.255.255'));
+    const out = new Int32Array(4).fill(99);
+    c.lookupBatch(addrs, out);
+    expect([...out]).toEqual([1, -1, 1, 99]);
+    out.fill(99);
+    c.lookupBatch(addrs, out, 1);
+    expect([...out]).toEqual([1, 99, 99, 99]);
+    expect(() => c.lookupBatch(addrs, new Int32Array(2))).toThrow(LpmArgumentError);
+    expect(() => c.lookupBatch(addrs, out, 4)).toThrow(LpmArgumentError);
+  });
+
+  it('capacity exhaustion is a named error that leaves the trie unchanged, and deleted nodes are reused', () => {
+    const t = new Ipv4Trie({ maxNodes: 1 + 24 });
+    cidr(t, '10.1.2.0/24', 1); // uses exactly 24 nodes below the root
+    const err = (() => {
+      try {
+        cidr(t, '10.1.3.0/24', 2);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(LpmCapacityError);
+    expect((err as LpmCapacityError).limit).toBe(25);
+    expect((err as Error).message).toMatch(/10\.1\.3\.0\/24.*limit of 25 nodes/);
+    expect(t.size).toBe(1);
+    expectLookup(t, '10.1.3.1', -1);
+    cidr(t, '10.1.2.0/23', 3); // an existing path: no new node needed
+    expect(t.delete(ip('10.1.2.0'), 24)).toBe(true);
+    cidr(t, '10.1.3.0/24', 2); // the freed node is reused
+    expectLookup(t, '10.1.3.1', 2);
+    expectLookup(t, '10.1.2.1', 3);
+    expect(t.size).toBe(2);
+  });
+
+  it('byteLength counts the compiled arrays and grows with the table', () => {
+    const t = new Ipv4Trie();
+    const empty = t.compile().byteLength;
+    expect(empty).toBeGreaterThan(0);
+    for (let i = 0; i < 1000; i++) t.insert(((i * 7919) << 8) >>> 0, 24, i);
+    expect(t.compile().byteLength).toBeGreaterThan(empty);
+  });
+});
