@@ -62,7 +62,7 @@ export function median(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError('median of an empty list');
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /**

@@ -1,10 +1,289 @@
-// IPv4/IPv6 longest-prefix match: vnetsim's compiled trie vs a plain DIR-24-8 and npm peers (filled in below).
-import type { Suite, SuiteResult } from '../suite.js';
+// IPv4/IPv6 longest-prefix match, one question: how many lookupBatch lookups per second does vnetsim's compiled trie
+// do, in how many bytes, against a plain DIR-24-8 and the npm packages a user would pick, on the same tables and
+// destination streams in the same process? (DESIGN.md "Figures to reach"; STYLE 12.)
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { formatIpv4, formatIpv4Cidr, formatIpv6, formatIpv6Cidr } from '@vnetsim/core';
+import type { ResultRow, Suite, SuiteContext, SuiteResult } from '../suite.js';
+import { measureBatch, row } from '../suite.js';
+import { Dir24_8 } from '../reference/dir24-8.js';
+import { NaiveIpv6Lpm } from '../reference/ipv6-naive.js';
+import { buildVnetsimIpv4, buildVnetsimIpv6, engineAvailable } from '../engine.js';
+import { notInstalledCandidates, peers } from '../peers/index.js';
+import type { Peer, PeerTable } from '../peers/index.js';
+import { heapAvailable, heapUsed } from '../heap.js';
+import {
+  describeMix, ipv4Stream, ipv6Stream, loadRealTable, STREAM_DESCRIPTIONS, syntheticIpv4,
+} from '../tables.js';
+import type { Ipv4Table, Ipv6Table, StreamKind } from '../tables.js';
+
+export const REAL_TABLE = 'routing-tables/iprbench_prefixes.txt.gz';
+
+interface Plan {
+  sizes: number[];
+  syntheticStreams: StreamKind[];
+  realStreams: StreamKind[];
+  /** Destinations per stream for the typed-array implementations. */
+  streamLength: number;
+  /** Destinations formatted as strings for the peers. */
+  peerStreamLength: number;
+  runs: number;
+  minMs: number;
+  peerMinMs: number;
+  /** Guard sample: vnetsim vs the reference on this many destinations of every stream. */
+  guard: number;
+  /** Peers with a lower maxPrefixes are skipped above it anyway; this caps everyone (quick: keeps the run short). */
+  peerMaxPrefixes: number;
+}
+
+function plan(quick: boolean): Plan {
+  return quick
+    ? { sizes: [1_000, 100_000], syntheticStreams: ['uniform', 'hot'], realStreams: ['uniform', 'hot'], streamLength: 1 << 18,
+        peerStreamLength: 2048, runs: 5, minMs: 40, peerMinMs: 25, guard: 1 << 18, peerMaxPrefixes: 100_000 }
+    : { sizes: [1_000, 100_000, 1_000_000], syntheticStreams: ['uniform', 'hot', 'inside'],
+        realStreams: ['uniform', 'hot', 'inside'], streamLength: 1 << 20, peerStreamLength: 8192, runs: 7, minMs: 150,
+        peerMinMs: 60, guard: 1 << 20, peerMaxPrefixes: Infinity };
+}
+
+function sizeLabel(n: number): string {
+  return n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
+}
+
+interface Ctx {
+  ctx: SuiteContext;
+  p: Plan;
+  rows: ResultRow[];
+  notes: string[];
+}
+
+/** Builds every applicable peer over `cidrs`; returns the built ones (skips and failures go to notes). */
+function buildPeers(c: Ctx, label: string, cidrs: () => string[], count: number, family: 4 | 6) {
+  const built: { peer: Peer; table: PeerTable; buildMs: number; bytes: number | undefined }[] = [];
+  let list: string[] | null = null;
+  for (const peer of peers) {
+    if (peer.loadError !== null || !peer.families.includes(family)) continue;
+    if (count > peer.maxPrefixes) {
+      c.notes.push(`${label}: ${peer.name} skipped above ${peer.maxPrefixes.toLocaleString('en-US')} prefixes (${peer.limitReason}).`);
+      continue;
+    }
+    if (count > c.p.peerMaxPrefixes && peer.maxPrefixes !== Infinity) {
+      c.notes.push(`${label}: ${peer.name} skipped in --quick above ${c.p.peerMaxPrefixes.toLocaleString('en-US')} prefixes (${peer.limitReason}); the full run measures it.`);
+      continue;
+    }
+    list ??= cidrs();
+    c.ctx.log(`${label}: building ${peer.name}`);
+    const before = heapUsed();
+    const t0 = performance.now();
+    let table: PeerTable;
+    try {
+      table = peer.build(list, family);
+    } catch (e) {
+      c.notes.push(`${label}: ${peer.name} failed to build: ${(e as Error).message}`);
+      continue;
+    }
+    const buildMs = performance.now() - t0;
+    const bytes = heapAvailable() && peer.name !== 'node:net BlockList' ? Math.max(0, heapUsed() - before) : undefined;
+    built.push({ peer, table, buildMs, bytes });
+  }
+  return built;
+}
+
+/**
+ * Times a peer over `prepared` destinations after checking its answers against `ref` (the reference's) on the
+ * destinations it is timed on. The number of destinations per call is calibrated so that one call takes about a
+ * quarter of a run: a list-scanning peer at 25 ms per lookup gets a handful, a trie thousands.
+ */
+function timePeer(c: Ctx, kase: string, peer: Peer, table: PeerTable, prepared: unknown[], ref: Int32Array,
+  more: { buildMs: number; bytes: number | undefined }): void {
+  const out = new Int32Array(prepared.length);
+  let calls = 0;
+  const one = prepared.slice(0, 1);
+  const t0 = performance.now();
+  do {
+    table.lookupMany(one, out);
+    calls++;
+  } while (performance.now() - t0 < 5);
+  const rate = (calls * 1000) / (performance.now() - t0);
+  const k = Math.max(4, Math.min(prepared.length, Math.round((rate * c.p.peerMinMs) / 4000)));
+  const slice = prepared.slice(0, k);
+  table.lookupMany(slice, out);
+  let wrong = 0;
+  for (let i = 0; i < k; i++) {
+    const expected = peer.semantics === 'lpm' ? ref[i] : ref[i] >= 0 ? 1 : 0;
+    if (out[i] !== expected) wrong++;
+  }
+  if (wrong > 0) c.notes.push(`${kase}: ${peer.name} disagrees with the reference on ${wrong} of ${k} destinations.`);
+  const m = measureBatch(() => table.lookupMany(slice, out), k, { minRuns: 5, minMs: c.p.peerMinMs, warmupCalls: 0 });
+  const extra: Record<string, number | string> = { semantics: peer.semantics, lookupsPerCall: k };
+  if (wrong > 0) extra.mismatches = wrong;
+  c.rows.push(row(kase, peer.name + (peer.semantics === 'membership' ? ' (membership)' : ''), m, {
+    buildMs: more.buildMs, ...(more.bytes !== undefined ? { bytes: more.bytes } : {}), extra,
+  }));
+}
+
+function runIpv4Table(c: Ctx, label: string, t: Ipv4Table, streams: StreamKind[], seed: number): void {
+  const { ctx, p } = c;
+  ctx.log(`${label}: building DIR-24-8`);
+  const d0 = performance.now();
+  const dir = Dir24_8.build(t.prefixes, t.lengths, t.values, t.count);
+  const dirMs = performance.now() - d0;
+  let vn: ReturnType<typeof buildVnetsimIpv4> | null = null;
+  if (engineAvailable.v4) {
+    ctx.log(`${label}: building vnetsim Ipv4Trie`);
+    vn = buildVnetsimIpv4(t);
+  }
+  const built = buildPeers(c, label, () => {
+    const list = new Array<string>(t.count);
+    for (let i = 0; i < t.count; i++) list[i] = formatIpv4Cidr(t.prefixes[i], t.lengths[i]);
+    return list;
+  }, t.count, 4);
+
+  for (const kind of streams) {
+    const kase = `${label} / ${kind}`;
+    const addrs = ipv4Stream(kind, t, p.streamLength, seed + kind.length);
+    const ref = new Int32Array(addrs.length);
+    const out = new Int32Array(addrs.length);
+    dir.lookupBatch(addrs, ref);
+    let vnOk = false;
+    if (vn) {
+      // Guard: a benchmark of a wrong answer is worthless; vnetsim must agree with DIR-24-8 before it is timed.
+      const n = Math.min(p.guard, addrs.length);
+      vn.compiled.lookupBatch(addrs, out, n);
+      let wrong = 0;
+      let first = -1;
+      for (let i = 0; i < n; i++) if (out[i] !== ref[i] && wrong++ === 0) first = i;
+      vnOk = wrong === 0;
+      if (!vnOk) {
+        c.notes.push(`${kase}: vnetsim NOT TIMED: disagrees with DIR-24-8 on ${wrong} of ${n} destinations ` +
+          `(first: ${formatIpv4(addrs[first])} -> ${out[first]}, expected ${ref[first]}).`);
+      }
+    }
+    ctx.log(`${kase}: timing`);
+    if (vn && vnOk) {
+      const compiled = vn.compiled;
+      const m = measureBatch(() => compiled.lookupBatch(addrs, out), addrs.length, { minRuns: p.runs, minMs: p.minMs });
+      c.rows.push(row(kase, 'vnetsim', m, {
+        bytes: compiled.byteLength, buildMs: vn.insertMs + vn.compileMs,
+        extra: { insertMs: round(vn.insertMs), compileMs: round(vn.compileMs), guarded: Math.min(p.guard, addrs.length) },
+      }));
+    }
+    const md = measureBatch(() => dir.lookupBatch(addrs, out), addrs.length, { minRuns: p.runs, minMs: p.minMs });
+    c.rows.push(row(kase, 'dir-24-8', md, { bytes: dir.byteLength, buildMs: dirMs, extra: { tbl8Groups: dir.groups } }));
+    if (built.length > 0) {
+      const strs = new Array<string>(Math.min(p.peerStreamLength, addrs.length));
+      for (let i = 0; i < strs.length; i++) strs[i] = formatIpv4(addrs[i]);
+      for (const b of built) {
+        ctx.log(`${kase}: timing ${b.peer.name}`);
+        timePeer(c, kase, b.peer, b.table, b.peer.prepare(strs, 4), ref, b);
+      }
+    }
+  }
+}
+
+function runIpv6Table(c: Ctx, label: string, t: Ipv6Table, streams: StreamKind[], seed: number): void {
+  const { ctx, p } = c;
+  const naive = new NaiveIpv6Lpm();
+  for (let i = 0; i < t.count; i++) naive.insert(t.words, i * 4, t.lengths[i], t.values[i]);
+  let vn: ReturnType<typeof buildVnetsimIpv6> | null = null;
+  if (engineAvailable.v6) {
+    ctx.log(`${label}: building vnetsim Ipv6Trie`);
+    vn = buildVnetsimIpv6(t);
+  }
+  const built = buildPeers(c, label, () => {
+    const list = new Array<string>(t.count);
+    for (let i = 0; i < t.count; i++) list[i] = formatIpv6Cidr(t.words.subarray(i * 4, i * 4 + 4), t.lengths[i]);
+    return list;
+  }, t.count, 6);
+  const n = p.streamLength >> 1;
+  for (const kind of streams) {
+    const kase = `${label} / ${kind}`;
+    const addrs = ipv6Stream(kind, t, n, seed + kind.length);
+    const out = new Int32Array(n);
+    // The naive reference answers for the guard sample and the peers' destinations (it is slow: a sample only).
+    const sample = Math.min(n, Math.max(p.peerStreamLength, 4096));
+    const ref = new Int32Array(sample);
+    for (let i = 0; i < sample; i++) ref[i] = naive.lookup(addrs, i * 4);
+    let vnOk = false;
+    if (vn) {
+      vn.compiled.lookupBatch(addrs, out, sample);
+      let wrong = 0;
+      let first = -1;
+      for (let i = 0; i < sample; i++) if (out[i] !== ref[i] && wrong++ === 0) first = i;
+      vnOk = wrong === 0;
+      if (!vnOk) {
+        c.notes.push(`${kase}: vnetsim NOT TIMED: disagrees with the naive IPv6 reference on ${wrong} of ${sample} ` +
+          `destinations (first: ${formatIpv6(addrs.subarray(first * 4, first * 4 + 4))} -> ${out[first]}, expected ${ref[first]}).`);
+      }
+    }
+    ctx.log(`${kase}: timing`);
+    if (vn && vnOk) {
+      const compiled = vn.compiled;
+      const m = measureBatch(() => compiled.lookupBatch(addrs, out), n, { minRuns: p.runs, minMs: p.minMs });
+      c.rows.push(row(kase, 'vnetsim', m, {
+        bytes: compiled.byteLength, buildMs: vn.insertMs + vn.compileMs,
+        extra: { insertMs: round(vn.insertMs), compileMs: round(vn.compileMs), guarded: sample },
+      }));
+    }
+    if (built.length > 0) {
+      const strs = new Array<string>(Math.min(p.peerStreamLength, n));
+      for (let i = 0; i < strs.length; i++) strs[i] = formatIpv6(addrs.subarray(i * 4, i * 4 + 4));
+      for (const b of built) {
+        ctx.log(`${kase}: timing ${b.peer.name}`);
+        timePeer(c, kase, b.peer, b.table, b.peer.prepare(strs, 6), ref, b);
+      }
+    }
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
 
 export const lpmSuite: Suite = {
   name: 'lpm',
   description: 'IPv4/IPv6 longest-prefix match: lookupBatch M lookups/s, bytes, build time vs DIR-24-8 and npm peers',
-  async run(): Promise<SuiteResult> {
-    return { name: 'lpm', rows: [], notes: ['not implemented yet'] };
+  async run(ctx: SuiteContext): Promise<SuiteResult> {
+    const p = plan(ctx.quick);
+    const c: Ctx = { ctx, p, rows: [], notes: [] };
+    c.notes.push(`Synthetic IPv4 tables (seed ${ctx.seed}): distinct prefixes in 1.0.0.0-223.255.255.255 (no 127/8), ` +
+      `about a third nested inside an earlier shorter prefix; length mix ${describeMix()}.`);
+    c.notes.push(`Streams: ${Object.entries(STREAM_DESCRIPTIONS).map(([k, v]) => `${k} = ${v}`).join('; ')}. ` +
+      `IPv6 uniform = uniform over 2000::/3.`);
+    c.notes.push(`vnetsim and DIR-24-8: lookupBatch over ${p.streamLength.toLocaleString('en-US')} IPv4 ` +
+      `(${(p.streamLength >> 1).toLocaleString('en-US')} IPv6) destinations per call; ops/s is the median of ` +
+      `${p.runs} runs of >= ${p.minMs} ms. vnetsim is checked against DIR-24-8 (IPv6: a naive per-length reference) ` +
+      `on up to ${p.guard.toLocaleString('en-US')} destinations of each stream before it is timed. build ms = insert + compile.`);
+    c.notes.push(`Peers take strings, formatted before timing (the peer is not charged for it); each peer is timed on the ` +
+      `first <= ${p.peerStreamLength} destinations of the same stream, median of 5 runs of >= ${p.peerMinMs} ms (fewer destinations per call for slow peers), and its ` +
+      `answers on the timed destinations are checked against the reference (membership peers: inside some prefix or not). Peer bytes = JS heap ` +
+      `growth after GC while building (approximate; BlockList keeps its rules in C++ and is not measured).`);
+    c.notes.push(`Peers not LPM: cidr-matcher and node:net BlockList answer membership only; their rows are not like ` +
+      `for like and are marked "(membership)".`);
+    for (const peer of peers) {
+      if (peer.loadError !== null) c.notes.push(`Peer ${peer.name} failed to load: ${peer.loadError}`);
+      else c.notes.push(`Peer: ${peer.about}.`);
+    }
+    c.notes.push(`Peers ${notInstalledCandidates}.`);
+    if (!engineAvailable.v4) c.notes.push('vnetsim: @vnetsim/core does not export Ipv4Trie yet: no vnetsim IPv4 rows.');
+    if (!engineAvailable.v6) c.notes.push('vnetsim: @vnetsim/core does not export Ipv6Trie yet: no vnetsim IPv6 rows.');
+
+    for (const size of p.sizes) {
+      const label = `synthetic ${sizeLabel(size)}`;
+      ctx.log(`${label}: generating`);
+      runIpv4Table(c, label, syntheticIpv4(size, ctx.seed + size), p.syntheticStreams, ctx.seed);
+    }
+    const realPath = path.join(ctx.dataDir, REAL_TABLE);
+    if (!existsSync(realPath)) {
+      c.notes.push(`Real table absent: ${realPath} (no real-table rows).`);
+    } else {
+      ctx.log('real table: parsing');
+      const t0 = performance.now();
+      const real = loadRealTable(realPath);
+      c.notes.push(`Real table ${REAL_TABLE}: ${real.v4.count.toLocaleString('en-US')} IPv4 + ` +
+        `${real.v6.count.toLocaleString('en-US')} IPv6 prefixes (parsed in ${Math.round(performance.now() - t0)} ms).`);
+      runIpv4Table(c, `real v4 ${sizeLabel(Math.round(real.v4.count / 1000) * 1000)}`, real.v4, p.realStreams, ctx.seed);
+      runIpv6Table(c, `real v6 ${sizeLabel(Math.round(real.v6.count / 1000) * 1000)}`, real.v6, p.realStreams, ctx.seed);
+    }
+    return { name: 'lpm', rows: c.rows, notes: c.notes };
   },
 };
