@@ -109,6 +109,23 @@ describe('system routes', () => {
     const rs = effectiveRoutes(network(), TAGS, 'hub/a', OVERRIDE);
     expect(rowsFor(rs, '::/0')).toEqual([]);
   });
+  it('R-RT-1, R-RT-2, R-RT-3, R-SE-ROUTE-1: rows come system, optional (peering, gateway, endpoint), then user', () => {
+    const net = network([{ name: 'u', prefix: '20.0.0.0/8', nextHopType: 'Internet' }], { endpoints: ['Microsoft.Sql'] });
+    net.vnets[0]!.gateway = { onPremPrefixes: ['10.10.0.0/16'], natIps: [] };
+    net.vnets.push(vnet('spoke', ['10.1.0.0/16'], { peerings: ['hub'] }));
+    expect(brief(effectiveRoutes(net, TAGS, 'hub/a', OVERRIDE))).toEqual([
+      'Default Active 10.0.0.0/16 VnetLocal',
+      'Default Active 0.0.0.0/0 Internet',
+      'Default Active 10.0.0.0/8 None',
+      'Default Active 100.64.0.0/10 None',
+      'Default Active 172.16.0.0/12 None',
+      'Default Active 192.168.0.0/16 None',
+      'Default Active 10.1.0.0/16 VNetPeering',
+      'VirtualNetworkGateway Active 10.10.0.0/16 VirtualNetworkGateway',
+      'Default Active 40.68.0.0/23 VirtualNetworkServiceEndpoint',
+      'User Active 20.0.0.0/8 Internet',
+    ]);
+  });
 });
 
 describe('optional routes', () => {

@@ -14,7 +14,7 @@ import { endpointScope } from '../model/services.js';
 import { parseAddress, AddressError } from '../addr/index.js';
 import type { EffectiveRoute } from './types.js';
 import { RoutingError } from './errors.js';
-import { addrInPrefix, prefixContains, toPrefix, type Prefix } from './prefix.js';
+import { addrInPrefix, CoveringSet, prefixContains, rememberPrefix, tagPrefix, toPrefix, type Prefix } from './prefix.js';
 
 /** R-RT-3: at most this many routes per route table. */
 export const MAX_ROUTES_PER_TABLE = 400;
@@ -142,7 +142,10 @@ function computeCandidates(net: NetworkSpec, tags: ServiceTagSet, ref: SubnetRef
   const vnetPath = `network.vnets[${vi}]`;
   const subnetPath = `${vnetPath}.subnets[${si}]`;
   const out: Candidate[] = [];
-  const add = (kind: Kind, prefix: Prefix, r: EffectiveRoute) => out.push({ kind, prefix, row: r });
+  const add = (kind: Kind, prefix: Prefix, r: EffectiveRoute) => {
+    rememberPrefix(r, prefix);
+    out.push({ kind, prefix, row: r });
+  };
 
   // The subnet's route table (R-RT-3), looked up first: R-RT-5 and BGP suppression depend on it.
   let tableIndex = -1;
@@ -214,7 +217,7 @@ function computeCandidates(net: NetworkSpec, tags: ServiceTagSet, ref: SubnetRef
       throw new RoutingError(path, e instanceof Error ? e.message : String(e));
     }
     for (const text of scope.v4.concat(scope.v6)) {
-      const p = toPrefix(text, `${path} (service tag prefix)`);
+      const p = tagPrefix(tags, text, `${path} (service tag prefix)`);
       add(Kind.Endpoint, p, row('Default', p.text, 'VirtualNetworkServiceEndpoint', null, null, null, ep.service));
     }
   });
@@ -263,14 +266,13 @@ function computeCandidates(net: NetworkSpec, tags: ServiceTagSet, ref: SubnetRef
   // R-SE-ROUTE-2 override: a UDR or BGP route inside (or equal to) an endpoint prefix loses for this subnet; a wider
   // one stays Active and LPM sends the endpoint prefixes to the endpoint. Lookups stay pure LPM.
   if (mode === 'override') {
-    const endpoints = out.filter((c) => c.kind === Kind.Endpoint);
-    if (endpoints.length > 0) {
-      for (const c of out) {
-        if ((c.kind !== Kind.User && c.kind !== Kind.Gateway) || c.row.state === 'Invalid') continue;
-        const e = endpoints.find((ep) => prefixContains(ep.prefix, c.prefix));
-        if (e !== undefined)
-          invalidate(c, `inside service endpoint prefix ${e.prefix.text} of ${e.row.service}: the endpoint route overrides it (R-SE-ROUTE-2, override)`);
-      }
+    const endpoints = new CoveringSet<Candidate>();
+    for (const c of out) if (c.kind === Kind.Endpoint) endpoints.add(c.prefix, c);
+    for (const c of out) {
+      if ((c.kind !== Kind.User && c.kind !== Kind.Gateway) || c.row.state === 'Invalid') continue;
+      const e = endpoints.containing(c.prefix);
+      if (e !== undefined)
+        invalidate(c, `inside service endpoint prefix ${e.prefix.text} of ${e.row.service}: the endpoint route overrides it (R-SE-ROUTE-2, override)`);
     }
   }
 

@@ -6,7 +6,7 @@ import { NextHop } from '../dispositions.js';
 import { parseAddress } from '../addr/index.js';
 import type { EffectiveRoute, Fib } from './types.js';
 import { RoutingError } from './errors.js';
-import { toPrefix } from './prefix.js';
+import { prefixOfRow } from './prefix.js';
 
 /** A Fib, plus the IPv6 next-hop IPs (4 words per route index, zero when none). */
 export interface RoutingFib extends Fib {
@@ -32,7 +32,14 @@ export function fibKey(routes: readonly EffectiveRoute[]): string {
  * error: effectiveRoutes never makes them (R-RT-4).
  */
 export function compileFib(routes: readonly EffectiveRoute[]): RoutingFib {
-  const active = routes.filter((r) => r.state === 'Active');
+  const active: EffectiveRoute[] = [];
+  const rowOf: number[] = [];
+  routes.forEach((r, k) => {
+    if (r.state === 'Active') {
+      active.push(r);
+      rowOf.push(k);
+    }
+  });
   const v4 = new Ipv4Trie();
   const v6 = new Ipv6Trie();
   const nextHop = new Uint8Array(active.length);
@@ -40,6 +47,7 @@ export function compileFib(routes: readonly EffectiveRoute[]): RoutingFib {
   const nextHopIpV6 = new Uint32Array(active.length * 4);
   const seen = new Map<string, number>();
   active.forEach((r, i) => {
+    const at = `routes[${rowOf[i]}]`;
     nextHop[i] = NextHop[r.nextHopType];
     const ip = r.nextHopIpAddress[0];
     if (ip !== undefined) {
@@ -48,10 +56,10 @@ export function compileFib(routes: readonly EffectiveRoute[]): RoutingFib {
       else nextHopIpV6.set(a.words, i * 4);
     }
     for (const text of r.addressPrefixes) {
-      const p = toPrefix(text, `routes[${routes.indexOf(r)}].addressPrefixes`);
+      const p = prefixOfRow(r, text, `${at}.addressPrefixes`);
       const other = seen.get(p.text);
       if (other !== undefined)
-        throw new RoutingError(`routes[${routes.indexOf(r)}]`, `two Active routes for ${p.text} (the other is Active row ${other}); R-RT-4 keeps one`);
+        throw new RoutingError(at, `two Active routes for ${p.text} (the other is routes[${rowOf[other]}]); R-RT-4 keeps one`);
       seen.set(p.text, i);
       if (p.family === 4) v4.insert(p.v4, p.length, i);
       else v6.insert(p.words, p.length, i);

@@ -1,9 +1,9 @@
 // Every subnet's effective routes and FIB, compiled once; identical tables share one Fib; `update` recompiles only
 // the subnets whose inputs changed (DESIGN.md "recompile only what it touches").
-import type { NetworkSpec, ScenarioOptions } from '../model/types.js';
+import type { NetworkSpec, ScenarioOptions, SubnetSpec, VnetSpec } from '../model/types.js';
 import type { ServiceTagSet } from '../model/service-tags/types.js';
 import type { EffectiveRoute, NextHopResult } from './types.js';
-import { effectiveRoutes, findSubnet, peersOf } from './effective.js';
+import { effectiveRoutes, peersOf } from './effective.js';
 import { compileFib, fibKey, fibLookup, type RoutingFib } from './fib.js';
 import { RoutingError } from './errors.js';
 
@@ -109,9 +109,10 @@ export class NetworkRouting {
     const pending: { name: string; inputs: string }[] = [];
     for (let vi = 0; vi < this.net.vnets.length; vi++) {
       const vnet = this.net.vnets[vi]!;
+      const peers = vnet.subnets.length > 0 ? peersOf(this.net, vi) : [];
       for (const subnet of vnet.subnets) {
         const name = `${vnet.name}/${subnet.name}`;
-        const inputs = this.inputsOf(name, vi);
+        const inputs = this.inputsOf(vi, subnet, peers);
         const prev = old.get(name);
         if (prev !== undefined && !isChanged(name, inputs)) {
           entries.push(prev);
@@ -141,9 +142,9 @@ export class NetworkRouting {
   }
 
   /** Everything subnet `name`'s effective routes depend on (see update). */
-  private inputsOf(name: string, vi: number): string {
+  private inputsOf(vi: number, subnet: SubnetSpec, peers: VnetSpec[]): string {
     const net = this.net;
-    const { vnet, subnet } = findSubnet(net, name);
+    const vnet = net.vnets[vi]!;
     const table = subnet.routeTable === undefined ? null : (net.routeTables.find((t) => t.name === subnet.routeTable) ?? subnet.routeTable);
     const endpoints = subnet.serviceEndpoints ?? [];
     const hasEndpoints = endpoints.length > 0;
@@ -152,7 +153,7 @@ export class NetworkRouting {
       vnet.addressSpace,
       vnet.gateway === undefined ? null : vnet.gateway.onPremPrefixes,
       net.onPrem.filter((o) => o.via === vnet.name).map((o) => o.prefix),
-      peersOf(net, vi).map((p) => [p.name, p.addressSpace]),
+      peers.map((p) => [p.name, p.addressSpace]),
       table,
       endpoints,
       hasEndpoints ? [vnet.region, this.options.endpointPrecedence, this.tagsEpoch] : null,

@@ -51,3 +51,66 @@ export function addrInPrefix(p: Prefix, v4: number, words: ArrayLike<number>): b
 export function samePrefix(a: Prefix, b: Prefix): boolean {
   return a.family === b.family && a.length === b.length && a.text === b.text;
 }
+
+/** Prefixes of rows made by effectiveRoutes, so compileFib does not parse them again. */
+const rowPrefixes = new WeakMap<object, Prefix>();
+
+export function rememberPrefix(row: object, p: Prefix): void {
+  rowPrefixes.set(row, p);
+}
+
+/** The parsed single prefix of `row` when its text is still `text`, else a fresh parse. */
+export function prefixOfRow(row: object, text: string, path: string): Prefix {
+  const p = rowPrefixes.get(row);
+  return p !== undefined && p.text === text ? p : toPrefix(text, path);
+}
+
+/** Parsed service-tag prefixes, per tag set (the same prefixes recur in every subnet with the endpoint). */
+const tagPrefixes = new WeakMap<object, Map<string, Prefix>>();
+
+export function tagPrefix(tags: object, text: string, path: string): Prefix {
+  let m = tagPrefixes.get(tags);
+  if (m === undefined) tagPrefixes.set(tags, (m = new Map()));
+  let p = m.get(text);
+  if (p === undefined) m.set(text, (p = toPrefix(text, path)));
+  return p;
+}
+
+/**
+ * A set of prefixes answering "does any member contain this prefix?" in one probe per distinct member length
+ * (R-SE-ROUTE-2 override checks every UDR against thousands of endpoint prefixes).
+ */
+export class CoveringSet<T> {
+  private readonly v4 = new Map<number, Map<number, T>>();
+  private readonly v6: { p: Prefix; value: T }[] = [];
+  private v4Lengths: number[] = [];
+
+  add(p: Prefix, value: T): void {
+    if (p.family === 6) {
+      this.v6.push({ p, value });
+      return;
+    }
+    let m = this.v4.get(p.length);
+    if (m === undefined) {
+      this.v4.set(p.length, (m = new Map()));
+      this.v4Lengths = [...this.v4.keys()].sort((a, b) => a - b);
+    }
+    if (!m.has(p.v4)) m.set(p.v4, value);
+  }
+
+  /** The value of the shortest member containing (or equal to) `p`, or undefined. */
+  containing(p: Prefix): T | undefined {
+    if (p.family === 6) {
+      let best: { p: Prefix; value: T } | undefined;
+      for (const e of this.v6) if (prefixContains(e.p, p) && (best === undefined || e.p.length < best.p.length)) best = e;
+      return best?.value;
+    }
+    for (const len of this.v4Lengths) {
+      if (len > p.length) break;
+      const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+      const hit = this.v4.get(len)!.get((p.v4 & mask) >>> 0);
+      if (hit !== undefined) return hit;
+    }
+    return undefined;
+  }
+}
