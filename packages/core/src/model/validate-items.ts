@@ -102,7 +102,7 @@ function checkPorts(spec: unknown, path: string, out: Problem[]): void {
 }
 
 /** `*`, an address, a prefix, a list of addresses/prefixes, or one service tag (R-NSG-1, R-NSG-6). */
-function checkEndpoint(value: unknown, path: string, tags: ServiceTagSet, out: Problem[], hasAsgs: boolean): void {
+function checkEndpoint(value: unknown, path: string, tags: ServiceTagSet, out: Problem[], hasAsgs: boolean, families: Set<number>): void {
   const what = '*, an address, a prefix, a list of addresses/prefixes, or one service tag';
   if (hasAsgs) {
     // R-NSG-1: application security groups replace the address field.
@@ -126,7 +126,8 @@ function checkEndpoint(value: unknown, path: string, tags: ServiceTagSet, out: P
       return;
     }
     if (/^[0-9.]+(\/\d+)?$/.test(item) || item.includes(':')) {
-      checkCidr(item, at, out, 'an address or a prefix', true);
+      const c = checkCidr(item, at, out, 'an address or a prefix', true);
+      if (c !== undefined) families.add(c.family);
       return;
     }
     // R-NSG-6: an unknown tag is an error, never an empty match.
@@ -155,8 +156,11 @@ export function validateRule(rule: SecurityRuleSpec, path: string, tags: Service
   checkPorts(rule.destinationPorts, `${path}.destinationPorts`, out);
   const srcAsgs = rule.sourceAsgs ?? [];
   const dstAsgs = rule.destinationAsgs ?? [];
-  checkEndpoint(rule.source, `${path}.source`, tags, out, srcAsgs.length > 0);
-  checkEndpoint(rule.destination, `${path}.destination`, tags, out, dstAsgs.length > 0);
+  const families = new Set<number>();
+  checkEndpoint(rule.source, `${path}.source`, tags, out, srcAsgs.length > 0, families);
+  checkEndpoint(rule.destination, `${path}.destination`, tags, out, dstAsgs.length > 0, families);
+  if (families.size > 1)
+    out.push({ path: `${path}.destination`, message: 'the rule mixes IPv4 and IPv6 addresses in source/destination, expected one address family per rule' });
   if (net !== undefined) {
     const known = new Set(net.vms.flatMap((v) => v.asgs ?? []));
     const asgCheck = (list: string[], field: string) =>

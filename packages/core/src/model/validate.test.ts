@@ -163,6 +163,7 @@ describe('validateNetwork', () => {
     ['R-NSG-6: an unknown service tag is an error', (n) => { n.nsgs[0]!.rules[0]!.destination = 'Storage.Atlantis'; }, `${R0}.destination`, 'unknown service tag "Storage.Atlantis"'],
     ['R-NSG-1: a service tag inside a list', (n) => { n.nsgs[0]!.rules[0]!.destination = ['Storage', '52.239.0.0/23']; }, `${R0}.destination[0]`, 'expected a service tag alone'],
     ['R-NSG-1: an address together with ASGs', (n) => { n.nsgs[0]!.rules[2]!.destination = '10.0.1.4'; }, 'network.nsgs[0].rules[2].destination', 'together with application security groups'],
+    ['R-NSG-1: IPv4 and IPv6 addresses mixed in one rule', (n) => { n.nsgs[0]!.rules[0]!.source = '10.0.1.0/24'; n.nsgs[0]!.rules[0]!.destination = '2603:1020:200::/48'; }, `${R0}.destination`, 'mixes IPv4 and IPv6'],
     ['R-NSG-1: an unknown application security group', (n) => { n.nsgs[0]!.rules[2]!.destinationAsgs = ['nope']; }, 'network.nsgs[0].rules[2].destinationAsgs[0]', 'unknown application security group "nope"'],
     // Routes
     ['R-RT-3: more than 400 routes', (n) => {
