@@ -25,17 +25,9 @@ export class Dir24_8 {
     const order = sortByLength(lengths, count);
     const tbl24 = new Uint32Array(1 << 24);
     // Count groups needed first so tbl8 is allocated once (capacity fixed at build: STYLE 3).
-    const needsGroup = new Uint8Array(1 << 24);
-    let groups = 0;
-    for (let i = 0; i < count; i++) {
-      if (lengths[i] > 24) {
-        const idx = prefixes[i] >>> 8;
-        if (needsGroup[idx] === 0) {
-          needsGroup[idx] = 1;
-          groups++;
-        }
-      }
-    }
+    const grouped = new Set<number>();
+    for (let i = 0; i < count; i++) if (lengths[i] > 24) grouped.add(prefixes[i] >>> 8);
+    const groups = grouped.size;
     const tbl8 = new Uint32Array(groups * 256);
     let used = 0;
     for (let k = 0; k < count; k++) {

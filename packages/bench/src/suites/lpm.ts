@@ -8,7 +8,7 @@ import type { ResultRow, Suite, SuiteContext, SuiteResult } from '../suite.js';
 import { measureBatch, row } from '../suite.js';
 import { Dir24_8 } from '../reference/dir24-8.js';
 import { NaiveIpv6Lpm } from '../reference/ipv6-naive.js';
-import { buildVnetsimIpv4, buildVnetsimIpv6, engineAvailable } from '../engine.js';
+import { buildVnetsimIpv4, buildVnetsimIpv6 } from '../engine.js';
 import { notInstalledCandidates, peers } from '../peers/index.js';
 import type { Peer, PeerTable } from '../peers/index.js';
 import { heapAvailable, heapUsed } from '../heap.js';
@@ -127,11 +127,8 @@ function runIpv4Table(c: Ctx, label: string, t: Ipv4Table, streams: StreamKind[]
   const d0 = performance.now();
   const dir = Dir24_8.build(t.prefixes, t.lengths, t.values, t.count);
   const dirMs = performance.now() - d0;
-  let vn: ReturnType<typeof buildVnetsimIpv4> | null = null;
-  if (engineAvailable.v4) {
-    ctx.log(`${label}: building vnetsim Ipv4Trie`);
-    vn = buildVnetsimIpv4(t);
-  }
+  ctx.log(`${label}: building vnetsim Ipv4Trie`);
+  const vn = buildVnetsimIpv4(t);
   const built = buildPeers(c, label, () => {
     const list = new Array<string>(t.count);
     for (let i = 0; i < t.count; i++) list[i] = formatIpv4Cidr(t.prefixes[i], t.lengths[i]);
@@ -144,22 +141,17 @@ function runIpv4Table(c: Ctx, label: string, t: Ipv4Table, streams: StreamKind[]
     const ref = new Int32Array(addrs.length);
     const out = new Int32Array(addrs.length);
     dir.lookupBatch(addrs, ref);
-    let vnOk = false;
-    if (vn) {
-      // Guard: a benchmark of a wrong answer is worthless; vnetsim must agree with DIR-24-8 before it is timed.
-      const n = Math.min(p.guard, addrs.length);
-      vn.compiled.lookupBatch(addrs, out, n);
-      let wrong = 0;
-      let first = -1;
-      for (let i = 0; i < n; i++) if (out[i] !== ref[i] && wrong++ === 0) first = i;
-      vnOk = wrong === 0;
-      if (!vnOk) {
-        c.notes.push(`${kase}: vnetsim NOT TIMED: disagrees with DIR-24-8 on ${wrong} of ${n} destinations ` +
-          `(first: ${formatIpv4(addrs[first])} -> ${out[first]}, expected ${ref[first]}).`);
-      }
+    // Guard: a benchmark of a wrong answer is worthless; vnetsim must agree with DIR-24-8 before it is timed.
+    const n = Math.min(p.guard, addrs.length);
+    vn.compiled.lookupBatch(addrs, out, n);
+    const { wrong, first } = mismatches(out, ref, n);
+    const vnOk = wrong === 0;
+    if (!vnOk) {
+      c.notes.push(`${kase}: vnetsim NOT TIMED: disagrees with DIR-24-8 on ${wrong} of ${n} destinations ` +
+        `(first: ${formatIpv4(addrs[first])} -> ${out[first]}, expected ${ref[first]}).`);
     }
     ctx.log(`${kase}: timing`);
-    if (vn && vnOk) {
+    if (vnOk) {
       const compiled = vn.compiled;
       const m = measureBatch(() => compiled.lookupBatch(addrs, out), addrs.length, { minRuns: p.runs, minMs: p.minMs });
       c.rows.push(row(kase, 'vnetsim', m, {
@@ -184,11 +176,8 @@ function runIpv6Table(c: Ctx, label: string, t: Ipv6Table, streams: StreamKind[]
   const { ctx, p } = c;
   const naive = new NaiveIpv6Lpm();
   for (let i = 0; i < t.count; i++) naive.insert(t.words, i * 4, t.lengths[i], t.values[i]);
-  let vn: ReturnType<typeof buildVnetsimIpv6> | null = null;
-  if (engineAvailable.v6) {
-    ctx.log(`${label}: building vnetsim Ipv6Trie`);
-    vn = buildVnetsimIpv6(t);
-  }
+  ctx.log(`${label}: building vnetsim Ipv6Trie`);
+  const vn = buildVnetsimIpv6(t);
   const built = buildPeers(c, label, () => {
     const list = new Array<string>(t.count);
     for (let i = 0; i < t.count; i++) list[i] = formatIpv6Cidr(t.words.subarray(i * 4, i * 4 + 4), t.lengths[i]);
@@ -203,20 +192,15 @@ function runIpv6Table(c: Ctx, label: string, t: Ipv6Table, streams: StreamKind[]
     const sample = Math.min(n, Math.max(p.peerStreamLength, 4096));
     const ref = new Int32Array(sample);
     for (let i = 0; i < sample; i++) ref[i] = naive.lookup(addrs, i * 4);
-    let vnOk = false;
-    if (vn) {
-      vn.compiled.lookupBatch(addrs, out, sample);
-      let wrong = 0;
-      let first = -1;
-      for (let i = 0; i < sample; i++) if (out[i] !== ref[i] && wrong++ === 0) first = i;
-      vnOk = wrong === 0;
-      if (!vnOk) {
-        c.notes.push(`${kase}: vnetsim NOT TIMED: disagrees with the naive IPv6 reference on ${wrong} of ${sample} ` +
-          `destinations (first: ${formatIpv6(addrs.subarray(first * 4, first * 4 + 4))} -> ${out[first]}, expected ${ref[first]}).`);
-      }
+    vn.compiled.lookupBatch(addrs, out, sample);
+    const { wrong, first } = mismatches(out, ref, sample);
+    const vnOk = wrong === 0;
+    if (!vnOk) {
+      c.notes.push(`${kase}: vnetsim NOT TIMED: disagrees with the naive IPv6 reference on ${wrong} of ${sample} ` +
+        `destinations (first: ${formatIpv6(addrs.subarray(first * 4, first * 4 + 4))} -> ${out[first]}, expected ${ref[first]}).`);
     }
     ctx.log(`${kase}: timing`);
-    if (vn && vnOk) {
+    if (vnOk) {
       const compiled = vn.compiled;
       const m = measureBatch(() => compiled.lookupBatch(addrs, out), n, { minRuns: p.runs, minMs: p.minMs });
       c.rows.push(row(kase, 'vnetsim', m, {
@@ -233,6 +217,19 @@ function runIpv6Table(c: Ctx, label: string, t: Ipv6Table, streams: StreamKind[]
       }
     }
   }
+}
+
+/** How many of the first n answers differ, and the first that does (-1 if none). */
+export function mismatches(got: Int32Array, expected: Int32Array, n: number): { wrong: number; first: number } {
+  let wrong = 0;
+  let first = -1;
+  for (let i = 0; i < n; i++) {
+    if (got[i] !== expected[i]) {
+      if (wrong === 0) first = i;
+      wrong++;
+    }
+  }
+  return { wrong, first };
 }
 
 function round(x: number): number {
@@ -264,8 +261,6 @@ export const lpmSuite: Suite = {
       else c.notes.push(`Peer: ${peer.about}.`);
     }
     c.notes.push(`Peers ${notInstalledCandidates}.`);
-    if (!engineAvailable.v4) c.notes.push('vnetsim: @vnetsim/core does not export Ipv4Trie yet: no vnetsim IPv4 rows.');
-    if (!engineAvailable.v6) c.notes.push('vnetsim: @vnetsim/core does not export Ipv6Trie yet: no vnetsim IPv6 rows.');
 
     for (const size of p.sizes) {
       const label = `synthetic ${sizeLabel(size)}`;
