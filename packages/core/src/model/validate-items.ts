@@ -139,8 +139,18 @@ function checkEndpoint(value: unknown, path: string, tags: ServiceTagSet, out: P
   });
 }
 
+/** ASG names assigned to some VM (ASGs exist through `vms[].asgs`). */
+export function asgNames(net: NetworkSpec): Set<string> {
+  return new Set((Array.isArray(net.vms) ? net.vms : []).flatMap((v) => (Array.isArray(v?.asgs) ? v.asgs : [])));
+}
+
 /** Every problem of one security rule (R-NSG-1). With `net`, ASG names must be assigned to some VM. */
 export function validateRule(rule: SecurityRuleSpec, path: string, tags: ServiceTagSet, net?: NetworkSpec): Problem[] {
+  return checkRule(rule, path, tags, net === undefined ? undefined : asgNames(net));
+}
+
+/** validateRule with the network's ASG names computed once by the caller. */
+export function checkRule(rule: SecurityRuleSpec, path: string, tags: ServiceTagSet, asgs: Set<string> | undefined): Problem[] {
   const out: Problem[] = [];
   if (typeof rule !== 'object' || rule === null) return [{ path, message: `found ${show(rule)}, expected a security rule object` }];
   if (!isNonEmptyString(rule.name)) out.push({ path: `${path}.name`, message: `found ${show(rule.name)}, expected a rule name` });
@@ -161,8 +171,8 @@ export function validateRule(rule: SecurityRuleSpec, path: string, tags: Service
   checkEndpoint(rule.destination, `${path}.destination`, tags, out, dstAsgs.length > 0, families);
   if (families.size > 1)
     out.push({ path: `${path}.destination`, message: 'the rule mixes IPv4 and IPv6 addresses in source/destination, expected one address family per rule' });
-  if (net !== undefined) {
-    const known = new Set(net.vms.flatMap((v) => v.asgs ?? []));
+  if (asgs !== undefined) {
+    const known = asgs;
     const asgCheck = (list: string[], field: string) =>
       list.forEach((a, i) => {
         if (!known.has(a)) out.push({ path: `${path}.${field}[${i}]`, message: `unknown application security group "${a}" (no VM has it in asgs)` });

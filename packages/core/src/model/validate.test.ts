@@ -1,5 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinServiceTags } from './service-tags/builtin.js';
+import { loadServiceTags } from './service-tags/load.js';
 import type { NetworkSpec, Problem, RouteSpec, SecurityRuleSpec } from './types.js';
 import { validateNetwork, validateRoute, validateRule } from './validate.js';
 
@@ -255,6 +258,27 @@ describe('validateNetwork', () => {
     const problems = validateNetwork(n as unknown as NetworkSpec, tags);
     expectProblem(problems, `${V0}.addressSpace[0]`, 'found 42');
     expectProblem(problems, 'network.services[0].firewall', 'expected { defaultAction');
+  });
+});
+
+describe('validateNetwork with the real tag file', () => {
+  it('service addresses and endpoint scopes against cn376 (reads ../shared/data/service-tags)', () => {
+    const f = path.resolve(process.cwd(), '../shared/data/service-tags/ServiceTags_Public.cn376.json');
+    if (!existsSync(f)) {
+      console.warn(`absent: ${f}`);
+      return;
+    }
+    const real = loadServiceTags(JSON.parse(readFileSync(f, 'utf8')), f);
+    const n = base();
+    n.services[0]!.address = '13.69.40.20'; // in Storage.WestEurope 13.69.40.16/28
+    n.services[1]!.address = '8.8.8.8';
+    n.services[2]!.region = 'qatarcentral';
+    n.services[2]!.address = '8.8.4.4';
+    n.vnets[0]!.subnets[1]!.serviceEndpoints.push({ service: 'Microsoft.Sql', locations: ['uksouth', 'francecentral'] });
+    const problems = validateNetwork(n, real);
+    expect(problems.map((p) => p.path).sort()).toEqual(['network.services[1].address', 'network.services[2].address']);
+    expectProblem(problems, 'network.services[1].address', 'not in service tag Sql.WestEurope (61 prefixes');
+    expectProblem(problems, 'network.services[2].address', 'not in service tag AzureKeyVault.QatarCentral');
   });
 });
 

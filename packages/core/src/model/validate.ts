@@ -10,7 +10,9 @@ import type { ServiceTagSet } from './service-tags/types.js';
 import type { NetworkSpec, Problem, SubnetSpec, VnetSpec } from './types.js';
 import {
   addressInPrefixes,
+  asgNames,
   checkAddress,
+  checkRule,
   checkCidr,
   cidrContains,
   cidrsOverlap,
@@ -20,7 +22,6 @@ import {
   show,
   touchesNonPublic,
   validateRoute,
-  validateRule,
 } from './validate-items.js';
 
 export { validateRule, validateRoute } from './validate-items.js';
@@ -216,6 +217,7 @@ function validateEndpoints(vnet: VnetSpec, sub: SubnetSpec, sp: string, tags: Se
 
 function validateNsgs(net: NetworkSpec, tags: ServiceTagSet, out: Problem[]): void {
   checkNames(arr(net.nsgs), `${N}.nsgs`, 'NSG', out);
+  const asgs = asgNames(net);
   arr(net.nsgs).forEach((nsg, ni) => {
     const np = `${N}.nsgs[${ni}]`;
     const rules = arr(nsg.rules);
@@ -225,7 +227,7 @@ function validateNsgs(net: NetworkSpec, tags: ServiceTagSet, out: Problem[]): vo
     const prio = new Map<string, number>();
     rules.forEach((rule, ri) => {
       const rp = `${np}.rules[${ri}]`;
-      out.push(...validateRule(rule, rp, tags, net));
+      out.push(...checkRule(rule, rp, tags, asgs));
       const key = `${rule?.direction}/${rule?.priority}`;
       const prev = prio.get(key);
       if (prev !== undefined)

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { diffServiceTags } from './diff.js';
 import { loadServiceTags } from './load.js';
@@ -22,6 +23,29 @@ describe('diffServiceTags', () => {
       changed: [{ name: 'storage', addedPrefixes: ['3.0.0.0/24', '2603::/48'], removedPrefixes: ['1.0.0.0/24'] }],
     });
     expect(diffServiceTags(a, a)).toEqual({ added: [], removed: [], changed: [] });
+  });
+
+  it('property: applying the diff of a to b onto a gives b', () => {
+    const prefix = fc.tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 255 })).map(([a, b]) => `${a}.${b}.0.0/16`);
+    const edition = fc.dictionary(fc.constantFrom('A', 'B', 'C', 'D', 'E'), fc.uniqueArray(prefix, { maxLength: 6 }));
+    fc.assert(
+      fc.property(edition, edition, (ea, eb) => {
+        const a = loadServiceTags(doc(1, Object.entries(ea)));
+        const b = loadServiceTags(doc(2, Object.entries(eb)));
+        const d = diffServiceTags(a, b);
+        const result = new Map<string, Set<string>>();
+        for (const t of a.all()) if (!d.removed.includes(t.name)) result.set(t.name, new Set(t.v4));
+        for (const n of d.added) result.set(n, new Set(b.get(n)!.v4));
+        for (const c of d.changed) {
+          const s = result.get(c.name)!;
+          for (const p of c.removedPrefixes) s.delete(p);
+          for (const p of c.addedPrefixes) s.add(p);
+        }
+        const expected = new Map(b.all().map((t) => [t.name, new Set(t.v4)]));
+        expect(result).toEqual(expected);
+      }),
+      { numRuns: 200, seed: 7 },
+    );
   });
 
   it('cn240 -> cn376: what changed per tag (reads ../shared/data/service-tags)', () => {
