@@ -24,6 +24,7 @@ export interface FlowTableOptions {
 }
 
 const EVICTION_PROBE = 8;
+const KEY_STRIDE = 8;
 const EMPTY = -1;
 
 /** Symmetric hash of an IPv4 5-tuple: both directions give the same value (also usable to shard flows to workers). */
@@ -143,6 +144,8 @@ export class FlowTable {
   removals = 0;
 
   private readonly index: Int32Array;
+  /** Hot copy of each key, KEY_STRIDE words per flow (hash, src, dst, sport<<16|dport, family<<8|proto): one cache line per probe. */
+  private readonly key: Uint32Array;
   private readonly mask: number;
   private readonly free: Int32Array;
   private freeTop: number;
@@ -190,6 +193,7 @@ export class FlowTable {
     this.bytesFwd = new Float64Array(n);
     this.packetsRev = new Float64Array(n);
     this.bytesRev = new Float64Array(n);
+    this.key = new Uint32Array(n * KEY_STRIDE);
     this.index = new Int32Array(n * 2).fill(EMPTY);
     this.mask = n * 2 - 1;
     this.free = new Int32Array(n);
@@ -202,19 +206,23 @@ export class FlowTable {
   /** Flow id of an IPv4 packet's flow, or -1. Sets `lastDirection`. */
   lookup4(proto: number, src: number, dst: number, sport: number, dport: number): number {
     const h = flowHash4(proto, src, dst, sport, dport);
-    const index = this.index, mask = this.mask;
+    const index = this.index, mask = this.mask, key = this.key;
+    const meta = (4 << 8) | proto;
+    const fwdPorts = ((sport << 16) | dport) >>> 0, revPorts = ((dport << 16) | sport) >>> 0;
     src >>>= 0;
     dst >>>= 0;
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const id = index[i];
       if (id === EMPTY) break;
-      if (this.hash[id] !== h || this.proto[id] !== proto || this.family[id] !== 4) continue;
-      if (this.src[id] === src && this.dst[id] === dst && this.srcPort[id] === sport && this.dstPort[id] === dport) {
+      const k = id * KEY_STRIDE;
+      if (key[k] !== h || key[k + 4] !== meta) continue;
+      const ks = key[k + 1], kd = key[k + 2], kp = key[k + 3];
+      if (ks === src && kd === dst && kp === fwdPorts) {
         this.lastDirection = Dir.Forward;
         this.hits++;
         return id;
       }
-      if (this.src[id] === dst && this.dst[id] === src && this.srcPort[id] === dport && this.dstPort[id] === sport) {
+      if (ks === dst && kd === src && kp === revPorts) {
         this.lastDirection = Dir.Reverse;
         this.hits++;
         return id;
@@ -444,6 +452,12 @@ export class FlowTable {
     this.srcPort[id] = sport;
     this.dstPort[id] = dport;
     this.hash[id] = h;
+    const k = id * KEY_STRIDE;
+    this.key[k] = h;
+    this.key[k + 1] = this.src[id];
+    this.key[k + 2] = this.dst[id];
+    this.key[k + 3] = ((sport << 16) | dport) >>> 0;
+    this.key[k + 4] = (this.family[id] << 8) | proto;
     this.state[id] = proto === Proto.Tcp ? FlowState.New : FlowState.Open;
     this.createdAt[id] = now;
     this.lastSeen[id] = now;
