@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalRegion, isKnownRegion, pairedRegion, regionDisplayName } from './regions.js';
+import { canonicalRegion, isKnownRegion, knownRegions, pairedRegion, regionDisplayName } from './regions.js';
 
 describe('regions', () => {
   it('canonicalRegion accepts display, spaced and canonical forms', () => {
@@ -39,5 +39,13 @@ describe('regions', () => {
     expect(pairedRegion('westus3')).toBe('eastus');
     expect(pairedRegion('qatarcentral')).toBeUndefined();
     expect(pairedRegion('atlantis')).toBeUndefined();
+  });
+
+  it('every pair is a known region and display names round-trip', () => {
+    for (const r of knownRegions()) {
+      const p = pairedRegion(r);
+      if (p !== undefined) expect(isKnownRegion(p), `${r} -> ${p}`).toBe(true);
+      expect(canonicalRegion(regionDisplayName(r))).toBe(r);
+    }
   });
 });

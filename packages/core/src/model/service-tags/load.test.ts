@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ServiceTagError } from './errors.js';
 import { loadServiceTags } from './load.js';
+import { isKnownRegion } from '../regions.js';
 
 const dir = path.resolve(process.cwd(), '../shared/data/service-tags');
 const file = (cn: number) => path.join(dir, `ServiceTags_Public.cn${cn}.json`);
@@ -101,6 +102,9 @@ describe('loadServiceTags', () => {
     expect(we.v6).toEqual(['2603:1020:207::/48']);
     expect(set.get('Sql.FranceCentral')!.region).toBe('francecentral'); // file says "centralfrance"
     expect(set.get('VirtualNetwork')).toBeUndefined();
+    // Every region of the file is known, except Microsoft's internal/staging ones.
+    const unknown = [...new Set(set.all().map((t) => t.region))].filter((r) => r !== '' && !isKnownRegion(r));
+    expect(unknown.sort()).toEqual(['brazilne', 'northeurope2', 'usstagec', 'usstagee']);
   });
 
   it('loads the real edition cn240 (reads ../shared/data/service-tags)', () => {
