@@ -1,0 +1,416 @@
+// The control plane of a running network: compiles a NetworkSpec into the tables the pipeline reads, applies changes
+// atomically (validate a copy, recompile what it touches, swap between batches), resets connections when an
+// endpoint is toggled (R-SE-2), checks permissions and tenancy (R-SE-6, R-SE-7), emits events and logs.
+import { EventEmitter } from 'eventemitter3';
+import { pino, type Logger } from 'pino';
+import {
+  Ipv4Trie,
+  NetworkRouting,
+  compileNsgs,
+  endpointScope,
+  parseCidr,
+  validateNetwork,
+  type NetworkNsgs,
+  type NetworkSpec,
+  type Problem,
+  type RouteSpec,
+  type ScenarioOptions,
+  type SecurityRuleSpec,
+  type ServiceTagSet,
+} from '@vnetsim/core';
+import { FlowTable, FlowVerdict } from './flows/flow-table.js';
+import { DISPOSITION_PENDING, PacketBatch, Proto, TcpFlag } from './packet/batch.js';
+import { runPipeline } from './pipeline.js';
+import { Counters, Scratch, SnatPorts, type StageContext } from './stages/context.js';
+import { compileTables, splitSubnet, type CompiledTables } from './tables.js';
+import { authorize, Permission } from './control/permissions.js';
+
+export interface NetworkOptions {
+  /** Flow table capacity, a power of two (default 2^17). */
+  flowCapacity?: number;
+  idleTimeoutSeconds?: number;
+  /** SNAT ports per public address (default 64,512, R-SNAT-1). */
+  snatPortsPerIp?: number;
+  /** Largest batch `process` accepts (default 4096). */
+  batchCapacity?: number;
+  logger?: Logger;
+}
+
+/** A control-plane error, with Azure's code where Azure has one. */
+export interface ChangeError {
+  code: 'AuthorizationFailed' | 'LinkedAuthorizationFailed' | 'InvalidRequest' | 'LimitExceeded' | 'NotFound';
+  message: string;
+}
+
+/** What a change did: refused (error, nothing changed) or applied. */
+export interface ChangeResult {
+  ok: boolean;
+  error: ChangeError | null;
+  /** Subnets whose effective routes were recompiled. */
+  changedSubnets: string[];
+  /** Flows reset (R-SE-2), with what the RST carried. */
+  resets: FlowResetEvent[];
+}
+
+export interface FlowResetEvent {
+  flowId: number;
+  subnet: string;
+  service: string;
+  reason: 'endpointEnabled' | 'endpointDisabled';
+  protocol: number;
+  src: number;
+  dst: number;
+  srcPort: number;
+  dstPort: number;
+  /** false for UDP/ICMP: the record was removed, nothing was sent. */
+  rstSent: boolean;
+}
+
+export interface NetworkEvents {
+  flowReset: (e: FlowResetEvent) => void;
+  routesChanged: (e: { subnets: string[] }) => void;
+  endpointToggled: (e: { subnet: string; service: string; enabled: boolean; resets: number }) => void;
+  ruleChanged: (e: { nsg: string; rule: string; removed: boolean }) => void;
+  serviceChanged: (e: { service: string; change: string }) => void;
+}
+
+/** Thrown by the constructor for a network that does not validate. */
+export class NetworkInvalidError extends Error {
+  override readonly name = 'NetworkInvalidError';
+  constructor(readonly problems: Problem[]) {
+    super(`the network is invalid:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+  }
+}
+
+const SILENT = pino({ level: 'silent' });
+
+export class Network extends EventEmitter<NetworkEvents> {
+  readonly tags: ServiceTagSet;
+  readonly options: ScenarioOptions;
+  readonly flows: FlowTable;
+  readonly counters = new Counters();
+  readonly snat: SnatPorts;
+  readonly log: Logger;
+  private specNow: NetworkSpec;
+  private routingNow: NetworkRouting;
+  private nsgsNow: NetworkNsgs;
+  private tablesNow: CompiledTables;
+  private readonly scratchNow: Scratch;
+  private readonly flowPool: Int32Array;
+  private readonly ids: Int32Array;
+
+  constructor(spec: NetworkSpec, tags: ServiceTagSet, options: ScenarioOptions = { endpointPrecedence: 'override' }, opts: NetworkOptions = {}) {
+    super();
+    const problems = validateNetwork(spec, tags);
+    if (problems.length > 0) throw new NetworkInvalidError(problems);
+    this.tags = tags;
+    this.options = options;
+    this.log = opts.logger ?? SILENT;
+    this.specNow = structuredClone(spec);
+    this.routingNow = new NetworkRouting(this.specNow, tags, options);
+    this.nsgsNow = compileNsgs(this.specNow, tags);
+    this.tablesNow = compileTables(this.specNow, tags, this.routingNow, this.nsgsNow);
+    this.snat = new SnatPorts(opts.snatPortsPerIp);
+    this.snat.ensure(this.tablesNow.snatPools.length);
+    const capacity = opts.flowCapacity ?? 1 << 17;
+    this.flowPool = new Int32Array(capacity).fill(-1);
+    this.ids = new Int32Array(capacity);
+    this.flows = new FlowTable({
+      capacity,
+      idleTimeoutSeconds: opts.idleTimeoutSeconds,
+      onRelease: (id) => this.releasePort(id),
+    });
+    this.scratchNow = new Scratch(opts.batchCapacity ?? 4096);
+  }
+
+  get spec(): NetworkSpec {
+    return this.specNow;
+  }
+  get tables(): CompiledTables {
+    return this.tablesNow;
+  }
+  get routing(): NetworkRouting {
+    return this.routingNow;
+  }
+  get nsgs(): NetworkNsgs {
+    return this.nsgsNow;
+  }
+  /** Scratch columns of the last batch processed (trace, runner). */
+  get scratch(): Scratch {
+    return this.scratchNow;
+  }
+
+  /** A batch sized for this network's pipeline. */
+  newBatch(capacity = this.scratchNow.capacity): PacketBatch {
+    return new PacketBatch(Math.min(capacity, this.scratchNow.capacity));
+  }
+
+  /** Runs a batch through the pipeline; counters accumulate. `dryRun`: no flow recorded, no port taken (trace). */
+  process(batch: PacketBatch, dryRun = false): void {
+    runPipeline(batch, this.context(dryRun));
+  }
+
+  /** The stage context over the current tables (rebuilt after each change: the swap happens between batches). */
+  context(dryRun = false, counters: Counters = this.counters): StageContext {
+    return {
+      tables: this.tablesNow,
+      flows: this.flows,
+      scratch: this.scratchNow,
+      counters,
+      snat: this.snat,
+      flowPool: this.flowPool,
+      dryRun,
+    };
+  }
+
+  private releasePort(id: number): void {
+    const p = this.flowPool[id]!;
+    if (p >= 0) {
+      this.snat.give(p, this.flows.natPort[id]!);
+      this.flowPool[id] = -1;
+    }
+  }
+
+  // ---- changes ----
+
+  enableServiceEndpoint(subnet: string, service: string, as?: string, locations?: string[]): ChangeResult {
+    return this.toggleEndpoint(subnet, service, true, as, locations);
+  }
+
+  disableServiceEndpoint(subnet: string, service: string, as?: string): ChangeResult {
+    return this.toggleEndpoint(subnet, service, false, as);
+  }
+
+  private toggleEndpoint(subnetName: string, service: string, enable: boolean, as?: string, locations?: string[]): ChangeResult {
+    const denied = authorize(this.specNow, as, [Permission.SubnetWrite]);
+    if (denied !== null) return this.refuse('AuthorizationFailed', `${enable ? 'enabling' : 'disabling'} ${service} on ${subnetName}: ${denied} (R-SE-7)`);
+    const found = this.findSubnet(this.specNow, subnetName);
+    if (found === null) return this.refuse('NotFound', `no subnet "${subnetName}"`);
+    const { vnet } = found;
+    if (vnet.deploymentModel === 'Classic')
+      return this.refuse('InvalidRequest', `${vnetLabel(vnet.name)} is a Classic VNet: service endpoints need Resource Manager VNets (R-SE-6)`);
+    const before = found.subnet.serviceEndpoints.find((e) => e.service === service);
+    if (enable === (before !== undefined)) return { ok: true, error: null, changedSubnets: [], resets: [] }; // nothing to do
+    // R-SE-2: the connections to reset are those covered by the endpoint's routes (R-SE-REGION), on or off.
+    const scopeLocations = enable ? locations : before?.locations;
+    let scope: { v4: string[] };
+    try {
+      scope = endpointScope(this.tags, service, vnet.region, scopeLocations);
+    } catch (e) {
+      return this.refuse('InvalidRequest', (e as Error).message);
+    }
+    const result = this.apply(`${enable ? 'enable' : 'disable'} ${service} on ${subnetName}`, (next) => {
+      const s = this.findSubnet(next, subnetName)!.subnet;
+      if (enable) s.serviceEndpoints.push(locations === undefined ? { service } : { service, locations });
+      else s.serviceEndpoints = s.serviceEndpoints.filter((e) => e.service !== service);
+    });
+    if (!result.ok) return result;
+    const resets = this.resetFlows(subnetName, service, scope.v4, enable ? 'endpointEnabled' : 'endpointDisabled');
+    result.resets = resets;
+    this.emit('endpointToggled', { subnet: subnetName, service, enabled: enable, resets: resets.length });
+    this.log.info({ subnet: subnetName, service, enabled: enable, resets: resets.length }, 'service endpoint toggled');
+    return result;
+  }
+
+  /** R-SE-2: TCP flows of the subnet to the endpoint's prefixes get a RST both ways; other flows lose their record. */
+  private resetFlows(subnetName: string, service: string, prefixes: string[], reason: FlowResetEvent['reason']): FlowResetEvent[] {
+    const subnet = this.routingNow.subnetIndex(subnetName);
+    const trie = new Ipv4Trie();
+    for (const p of prefixes) {
+      const c = parseCidr(p);
+      if (c.family === 4) trie.insert(c.prefix, c.length, 0);
+    }
+    const n = this.flows.findBySubnetAndDst(subnet, trie.compile(), this.ids);
+    const out: FlowResetEvent[] = [];
+    for (let k = 0; k < n; k++) {
+      const id = this.ids[k]!;
+      const f = this.flows;
+      const e: FlowResetEvent = {
+        flowId: id,
+        subnet: subnetName,
+        service,
+        reason,
+        protocol: f.proto[id]!,
+        src: f.src[id]!,
+        dst: f.dst[id]!,
+        srcPort: f.srcPort[id]!,
+        dstPort: f.dstPort[id]!,
+        rstSent: f.proto[id] === Proto.Tcp,
+      };
+      // The port goes back to the pool now; the tombstone keeps the 5-tuple so later packets end as FlowReset.
+      if (e.rstSent) this.releasePort(id);
+      f.markReset(id);
+      out.push(e);
+      this.emit('flowReset', e);
+      this.log.info({ flowId: id, subnet: subnetName, service, reason }, 'flow reset');
+    }
+    return out;
+  }
+
+  addVirtualNetworkRule(serviceName: string, subnetName: string, as?: string): ChangeResult {
+    const svc = this.specNow.services.find((s) => s.name === serviceName);
+    if (svc === undefined) return this.refuse('NotFound', `no service "${serviceName}"`);
+    const found = this.findSubnet(this.specNow, subnetName);
+    if (found === null) return this.refuse('NotFound', `no subnet "${subnetName}"`);
+    // R-SE-7: linking a resource to a subnet needs the join permission on the subnet.
+    const denied = authorize(this.specNow, as, [Permission.JoinViaServiceEndpoint, Permission.JoinServicetoaSubnet]);
+    if (denied !== null) return this.refuse('AuthorizationFailed', `adding ${subnetName} to ${serviceName}: ${denied} (R-SE-7)`);
+    // R-SE-6: the VNet and the resource may be in different subscriptions of one tenant, never in different tenants.
+    if (found.vnet.tenant !== svc.tenant)
+      return this.refuse('LinkedAuthorizationFailed', `${subnetName} is in tenant "${found.vnet.tenant}", ${serviceName} in "${svc.tenant}": cross-tenant links are refused (R-SE-6)`);
+    if (found.vnet.deploymentModel === 'Classic')
+      return this.refuse('InvalidRequest', `${vnetLabel(found.vnet.name)} is a Classic VNet (R-SE-6)`);
+    if (svc.firewall.virtualNetworkRules.includes(subnetName)) return { ok: true, error: null, changedSubnets: [], resets: [] };
+    return this.serviceChange(serviceName, `add virtual network rule ${subnetName}`, (s) => s.firewall.virtualNetworkRules.push(subnetName));
+  }
+
+  removeVirtualNetworkRule(serviceName: string, subnetName: string, as?: string): ChangeResult {
+    const denied = authorize(this.specNow, as, [Permission.JoinViaServiceEndpoint, Permission.JoinServicetoaSubnet, Permission.StorageWrite]);
+    if (denied !== null) return this.refuse('AuthorizationFailed', denied);
+    return this.serviceChange(serviceName, `remove virtual network rule ${subnetName}`, (s) => {
+      s.firewall.virtualNetworkRules = s.firewall.virtualNetworkRules.filter((x) => x !== subnetName);
+    });
+  }
+
+  addIpRule(serviceName: string, ip: string, as?: string): ChangeResult {
+    const denied = authorize(this.specNow, as, [Permission.StorageWrite, 'Microsoft.Sql/servers/firewallRules/write']);
+    if (denied !== null) return this.refuse('AuthorizationFailed', denied);
+    return this.serviceChange(serviceName, `add IP rule ${ip}`, (s) => {
+      if (!s.firewall.ipRules.includes(ip)) s.firewall.ipRules.push(ip);
+    });
+  }
+
+  removeIpRule(serviceName: string, ip: string, as?: string): ChangeResult {
+    const denied = authorize(this.specNow, as, [Permission.StorageWrite, 'Microsoft.Sql/servers/firewallRules/write']);
+    if (denied !== null) return this.refuse('AuthorizationFailed', denied);
+    return this.serviceChange(serviceName, `remove IP rule ${ip}`, (s) => {
+      s.firewall.ipRules = s.firewall.ipRules.filter((x) => x !== ip);
+    });
+  }
+
+  private serviceChange(serviceName: string, what: string, edit: (s: NetworkSpec['services'][number]) => void): ChangeResult {
+    if (!this.specNow.services.some((s) => s.name === serviceName)) return this.refuse('NotFound', `no service "${serviceName}"`);
+    const r = this.apply(`${serviceName}: ${what}`, (next) => edit(next.services.find((s) => s.name === serviceName)!));
+    if (!r.ok) return r;
+    // Firewall changes apply to the next request: recorded flows to the service forward again.
+    const idx = this.tablesNow.serviceNames.indexOf(serviceName);
+    this.flows.scan((id) => {
+      if (this.flows.service[id] === idx) this.flows.disposition[id] = DISPOSITION_PENDING;
+    });
+    this.emit('serviceChanged', { service: serviceName, change: what });
+    return r;
+  }
+
+  setRule(nsgName: string, rule: SecurityRuleSpec, as?: string): ChangeResult {
+    const denied = authorize(this.specNow, as, [Permission.NsgWrite]);
+    if (denied !== null) return this.refuse('AuthorizationFailed', denied);
+    if (!this.specNow.nsgs.some((n) => n.name === nsgName)) return this.refuse('NotFound', `no NSG "${nsgName}"`);
+    const r = this.apply(`set rule ${rule.name} in ${nsgName}`, (next) => {
+      const nsg = next.nsgs.find((n) => n.name === nsgName)!;
+      const i = nsg.rules.findIndex((x) => x.name === rule.name);
+      if (i >= 0) nsg.rules[i] = structuredClone(rule);
+      else nsg.rules.push(structuredClone(rule));
+    });
+    if (r.ok) this.afterRuleChange(nsgName, rule.name, false);
+    return r;
+  }
+
+  removeRule(nsgName: string, ruleName: string, as?: string): ChangeResult {
+    const denied = authorize(this.specNow, as, [Permission.NsgWrite]);
+    if (denied !== null) return this.refuse('AuthorizationFailed', denied);
+    const nsg = this.specNow.nsgs.find((n) => n.name === nsgName);
+    if (nsg === undefined) return this.refuse('NotFound', `no NSG "${nsgName}"`);
+    if (!nsg.rules.some((x) => x.name === ruleName))
+      return this.refuse('NotFound', `NSG "${nsgName}" has no rule "${ruleName}" (default rules cannot be removed, R-NSG-3)`);
+    const r = this.apply(`remove rule ${ruleName} from ${nsgName}`, (next) => {
+      const n = next.nsgs.find((x) => x.name === nsgName)!;
+      n.rules = n.rules.filter((x) => x.name !== ruleName);
+    });
+    if (r.ok) this.afterRuleChange(nsgName, ruleName, true);
+    return r;
+  }
+
+  /** R-NSG-5: a rule change affects new flows only; denied attempts were never connections, so they go. */
+  private afterRuleChange(nsg: string, rule: string, removed: boolean): void {
+    this.flows.scan((id) => {
+      if (this.flows.verdict[id] === FlowVerdict.Deny) this.flows.remove(id);
+    });
+    this.emit('ruleChanged', { nsg, rule, removed });
+  }
+
+  setRoute(tableName: string, route: RouteSpec, as?: string): ChangeResult {
+    const denied = authorize(this.specNow, as, [Permission.RouteWrite]);
+    if (denied !== null) return this.refuse('AuthorizationFailed', denied);
+    if (!this.specNow.routeTables.some((t) => t.name === tableName)) return this.refuse('NotFound', `no route table "${tableName}"`);
+    return this.apply(`set route ${route.name} in ${tableName}`, (next) => {
+      const t = next.routeTables.find((x) => x.name === tableName)!;
+      const i = t.routes.findIndex((x) => x.name === route.name);
+      if (i >= 0) t.routes[i] = structuredClone(route);
+      else t.routes.push(structuredClone(route));
+    });
+  }
+
+  removeRoute(tableName: string, routeName: string, as?: string): ChangeResult {
+    const denied = authorize(this.specNow, as, [Permission.RouteWrite]);
+    if (denied !== null) return this.refuse('AuthorizationFailed', denied);
+    const t = this.specNow.routeTables.find((x) => x.name === tableName);
+    if (t === undefined) return this.refuse('NotFound', `no route table "${tableName}"`);
+    if (!t.routes.some((r) => r.name === routeName)) return this.refuse('NotFound', `route table "${tableName}" has no route "${routeName}"`);
+    return this.apply(`remove route ${routeName} from ${tableName}`, (next) => {
+      const x = next.routeTables.find((y) => y.name === tableName)!;
+      x.routes = x.routes.filter((r) => r.name !== routeName);
+    });
+  }
+
+  /**
+   * Applies `edit` to a copy of the spec; refuses (changing nothing) when the copy does not validate; else recompiles
+   * what changed and swaps the tables. Flows of subnets whose routes changed forward again on their next packet.
+   */
+  private apply(what: string, edit: (next: NetworkSpec) => void): ChangeResult {
+    const next = structuredClone(this.specNow);
+    edit(next);
+    const problems = validateNetwork(next, this.tags);
+    if (problems.length > 0) {
+      const limit = problems.some((p) => /more than|at most|limit/i.test(p.message));
+      return this.refuse(limit ? 'LimitExceeded' : 'InvalidRequest', problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+    }
+    const changed = this.routingNow.update(next, this.tags, this.options);
+    this.nsgsNow.update(next, this.tags);
+    this.specNow = next;
+    this.tablesNow = compileTables(next, this.tags, this.routingNow, this.nsgsNow);
+    this.snat.ensure(this.tablesNow.snatPools.length);
+    if (changed.length > 0) {
+      const idx = new Set(changed.map((s) => this.routingNow.subnetIndex(s)));
+      this.flows.scan((id) => {
+        if (idx.has(this.flows.subnet[id]!)) this.flows.disposition[id] = DISPOSITION_PENDING;
+      });
+      this.emit('routesChanged', { subnets: changed });
+    }
+    this.log.info({ change: what, changedSubnets: changed }, 'control-plane change');
+    return { ok: true, error: null, changedSubnets: changed, resets: [] };
+  }
+
+  private refuse(code: ChangeError['code'], message: string): ChangeResult {
+    this.log.warn({ code, message }, 'control-plane change refused');
+    return { ok: false, error: { code, message }, changedSubnets: [], resets: [] };
+  }
+
+  private findSubnet(net: NetworkSpec, name: string) {
+    const [vn, sn] = splitSubnet(name);
+    const vnet = net.vnets.find((v) => v.name === vn);
+    const subnet = vnet?.subnets.find((s) => s.name === sn);
+    return vnet === undefined || subnet === undefined ? null : { vnet, subnet };
+  }
+
+  /** R-SE-4: DNS is unchanged by endpoints: a host name resolves to the service's public address. */
+  resolve(hostname: string): string | null {
+    const h = hostname.toLowerCase();
+    return this.specNow.services.find((s) => s.hostname?.toLowerCase() === h)?.address ?? null;
+  }
+}
+
+function vnetLabel(name: string): string {
+  return `VNet "${name}"`;
+}
+
+export { TcpFlag };

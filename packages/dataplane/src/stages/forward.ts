@@ -1,0 +1,154 @@
+// Stage: what the next hop does with the packet (R-RT-*, R-SE-1, R-SNAT-1..3, R-POL-1). Packets leave this stage
+// either finished, or bound for a VM (egressVm: the inbound NSGs decide), or bound for a service resource
+// (scratch.service: its firewall decides).
+import { Disposition, DropReason, NextHop } from '@vnetsim/core';
+import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+import { ApplianceEgress, Dest, Ingress } from '../tables.js';
+import { NO_HOP, ServiceVerdict, type StageContext } from './context.js';
+import { FlowHit } from './flow-lookup.js';
+import { finish } from './finish.js';
+
+export function forwardStage(b: PacketBatch, ctx: StageContext): void {
+  const t = ctx.tables;
+  const sc = ctx.scratch;
+  for (let i = 0; i < b.count; i++) {
+    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
+    const hop = sc.nextHop[i]!;
+    if (hop === NO_HOP) continue;
+    const v4 = b.family[i] === 4;
+    const d = v4 ? t.destinations.lookup(b.dst[i]!) : -1;
+    sc.destination[i] = d;
+    switch (hop) {
+      case NextHop.VnetLocal:
+      case NextHop.VNetPeering: {
+        // R-SNAT-2: no translation inside the VNets.
+        if (d >= 0 && d < Dest.PUBLIC_VM) b.egressVm[i] = d;
+        else if (d >= Dest.PUBLIC_VM && d < Dest.SERVICE && b.ingress[i] === Ingress.EXTERNAL) b.egressVm[i] = d - Dest.PUBLIC_VM;
+        else finish(b, i, Disposition.NoRoute, DropReason.UnknownDestination);
+        break;
+      }
+      case NextHop.VirtualNetworkServiceEndpoint: {
+        // R-SE-1, R-SNAT-2: the private source stays; the subnet's identity goes with the packet.
+        const subnet = sc.srcSubnet[i]!;
+        sc.endpointSubnet[i] = subnet;
+        sc.seenSrc[i] = b.src[i]!;
+        const svc = d >= Dest.SERVICE && d < Dest.ON_PREM ? d - Dest.SERVICE : -1;
+        // R-POL-1: with endpoint policies, only the resources they list are reachable through the endpoint.
+        if (svc >= 0 ? t.policyAllows[subnet * t.serviceNames.length + svc] === 0 : t.subnetHasPolicy[subnet] === 1) {
+          finish(b, i, Disposition.PolicyDenied, DropReason.EndpointPolicyDenied);
+          break;
+        }
+        toService(b, i, ctx, d);
+        break;
+      }
+      case NextHop.Internet: {
+        if (sc.srcSubnet[i]! >= 0) {
+          const vm = sc.srcVm[i]!;
+          const pool = vm >= 0 && t.vmPublicPool[vm]! >= 0 ? t.vmPublicPool[vm]! : t.subnetSnatPool[sc.srcSubnet[i]!]!;
+          if (!translate(b, i, ctx, pool)) break;
+        }
+        toInternet(b, i, ctx, d);
+        break;
+      }
+      case NextHop.VirtualAppliance:
+        viaAppliance(b, i, ctx, d);
+        break;
+      case NextHop.VirtualNetworkGateway: {
+        if (d >= Dest.ON_PREM) {
+          finish(b, i, Disposition.ExitsNetwork, 0);
+          break;
+        }
+        // R-RT-6, R-SNAT-3: forced through on-premises, the traffic reaches the Internet from the on-premises NAT.
+        const nat = t.vnetGatewayNat[t.subnetVnet[sc.srcSubnet[i]!]!]!;
+        if (nat !== 0) sc.seenSrc[i] = nat;
+        toInternet(b, i, ctx, d);
+        break;
+      }
+      case NextHop.None:
+        finish(b, i, Disposition.NullRouted, DropReason.NextHopNone);
+        break;
+    }
+  }
+}
+
+/** Takes a SNAT port from `pool` for a new flow (R-SNAT-1); false when the pool is exhausted (packet finished). */
+function translate(b: PacketBatch, i: number, ctx: StageContext, pool: number): boolean {
+  const sc = ctx.scratch;
+  const ip = ctx.tables.snatPools[pool]!.ip;
+  sc.seenSrc[i] = ip;
+  b.translatedSrc[i] = ip;
+  if (sc.flowHit[i] !== FlowHit.New) return true; // a recorded flow keeps its port
+  sc.snatPool[i] = pool;
+  if (ctx.dryRun) return true;
+  const port = ctx.snat.take(pool);
+  if (port < 0) {
+    sc.snatPool[i] = -1;
+    finish(b, i, Disposition.SnatExhausted, DropReason.SnatPortsExhausted);
+    return false;
+  }
+  ctx.counters.snatPortsTaken++;
+  b.translatedSrcPort[i] = port;
+  return true;
+}
+
+/** Public Internet delivery: a modelled service, a service front end, another VM's public IP, or out. */
+function toInternet(b: PacketBatch, i: number, ctx: StageContext, d: number): void {
+  if (d >= Dest.PUBLIC_VM && d < Dest.SERVICE) {
+    b.egressVm[i] = d - Dest.PUBLIC_VM;
+    return;
+  }
+  if (d >= Dest.SERVICE && d < Dest.ON_PREM) {
+    toService(b, i, ctx, d);
+    return;
+  }
+  if (b.family[i] === 4 && ctx.tables.serviceSpace.lookup(b.dst[i]!) >= 0) {
+    ctx.scratch.serviceVerdict[i] = ServiceVerdict.FrontEnd;
+    finish(b, i, Disposition.Delivered, 0);
+    return;
+  }
+  finish(b, i, Disposition.ExitsNetwork, 0);
+}
+
+function toService(b: PacketBatch, i: number, ctx: StageContext, d: number): void {
+  if (d >= Dest.SERVICE && d < Dest.ON_PREM) {
+    ctx.scratch.service[i] = d - Dest.SERVICE;
+    return;
+  }
+  // An address of the service's tag that no resource of the scenario holds: its front end answers.
+  ctx.scratch.serviceVerdict[i] = ServiceVerdict.FrontEnd;
+  finish(b, i, Disposition.Delivered, 0);
+}
+
+/** R-SNAT-3: the appliance receives the packet unchanged and forwards it to its egress, or drops it. */
+function viaAppliance(b: PacketBatch, i: number, ctx: StageContext, d: number): void {
+  const t = ctx.tables;
+  const sc = ctx.scratch;
+  const fib = t.subnetFib[sc.srcSubnet[i]!]!;
+  const a = t.destinations.lookup(fib.nextHopIp[b.routeIndex[i]!]!);
+  if (a < 0 || a >= Dest.PUBLIC_VM) {
+    finish(b, i, Disposition.NullRouted, DropReason.InvalidNextHop);
+    return;
+  }
+  sc.appliance[i] = a;
+  const egress = t.vmApplianceEgress[a]!;
+  if (egress === ApplianceEgress.NotAppliance || egress === ApplianceEgress.Drop) {
+    finish(b, i, Disposition.ApplianceDropped, DropReason.ApplianceDrop);
+    return;
+  }
+  if (d >= 0 && d < Dest.PUBLIC_VM) {
+    b.egressVm[i] = d; // the appliance forwards into the VNets
+    return;
+  }
+  if (egress === ApplianceEgress.OnPrem) {
+    if (d >= Dest.ON_PREM) {
+      finish(b, i, Disposition.ExitsNetwork, 0);
+      return;
+    }
+    const nat = t.vnetGatewayNat[t.subnetVnet[t.vmSubnet[a]!]!]!;
+    if (nat !== 0) sc.seenSrc[i] = nat;
+    toInternet(b, i, ctx, d);
+    return;
+  }
+  const pool = t.vmAppliancePool[a]! >= 0 ? t.vmAppliancePool[a]! : t.subnetSnatPool[t.vmSubnet[a]!]!;
+  if (translate(b, i, ctx, pool)) toInternet(b, i, ctx, d);
+}

@@ -1,0 +1,38 @@
+// Stage: inbound security rules at the destination VM, subnet NSG then NIC NSG (R-NSG-4), after translation (R-NSG-8).
+import { Disposition, DropReason } from '@vnetsim/core';
+import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+import type { StageContext } from './context.js';
+import { finish } from './finish.js';
+import { classify } from './nsg-out.js';
+
+export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
+  const t = ctx.tables;
+  const sc = ctx.scratch;
+  for (let i = 0; i < b.count; i++) {
+    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
+    const vm = b.egressVm[i]!;
+    if (vm < 0) continue;
+    const src = sc.seenSrc[i]!;
+    const sub = t.subnetNsgIn[t.vmSubnet[vm]!]!;
+    if (sub !== null) {
+      const r = classify(sub, b, i, src);
+      sc.ruleSubnetIn[i] = r;
+      b.ruleIndex[i] = r;
+      if (sub.allow[r] === 0) {
+        finish(b, i, Disposition.DeniedIn, DropReason.NsgDenyInbound);
+        continue;
+      }
+    }
+    const nic = t.vmNicIn[vm]!;
+    if (nic !== null) {
+      const r = classify(nic, b, i, src);
+      sc.ruleNicIn[i] = r;
+      b.ruleIndex[i] = r;
+      if (nic.allow[r] === 0) {
+        finish(b, i, Disposition.DeniedIn, DropReason.NsgDenyInbound);
+        continue;
+      }
+    }
+    finish(b, i, Disposition.Delivered, 0);
+  }
+}

@@ -1,0 +1,30 @@
+// Stage: the service resource's own firewall (R-SVC-1, R-SE-3): defaultAction, virtual-network rules for traffic that
+// came through an endpoint, IP rules for public sources. IP rules never match endpoint traffic: its source is private.
+import { Disposition, DropReason } from '@vnetsim/core';
+import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+import { ServiceVerdict, type StageContext } from './context.js';
+import { finish } from './finish.js';
+
+export function serviceStage(b: PacketBatch, ctx: StageContext): void {
+  const t = ctx.tables;
+  const sc = ctx.scratch;
+  const nSub = t.subnetNames.length;
+  for (let i = 0; i < b.count; i++) {
+    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
+    const r = sc.service[i]!;
+    if (r < 0) continue;
+    let verdict: number;
+    if (t.serviceDeny[r] === 0) verdict = ServiceVerdict.AllowAll;
+    else if (sc.endpointSubnet[i]! >= 0)
+      verdict = t.serviceVnetRule[r * nSub + sc.endpointSubnet[i]!] === 1 ? ServiceVerdict.VnetRule : ServiceVerdict.DeniedVnet;
+    else {
+      const rules = t.serviceIpRules[r]!;
+      verdict = rules !== null && rules.lookup(sc.seenSrc[i]!) >= 0 ? ServiceVerdict.IpRule : ServiceVerdict.DeniedIp;
+    }
+    sc.serviceVerdict[i] = verdict;
+    if (verdict === ServiceVerdict.DeniedVnet || verdict === ServiceVerdict.DeniedIp) {
+      b.serviceError[i] = verdict === ServiceVerdict.DeniedVnet ? t.serviceErrorVnet[r]! : t.serviceErrorIp[r]!;
+      finish(b, i, Disposition.ServiceDenied, DropReason.ServiceFirewallDenied);
+    } else finish(b, i, Disposition.Delivered, 0);
+  }
+}

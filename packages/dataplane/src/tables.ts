@@ -1,0 +1,331 @@
+// The data plane's view of a network: everything the per-packet code reads, compiled from the control plane's
+// objects into integers and typed arrays (STYLE.md 2). Rebuilt (cheaply: FIBs and classifiers are shared with the
+// routing and NSG modules) after every control-plane change, then swapped in between batches.
+import {
+  ENDPOINT_SERVICES,
+  Ipv4Trie,
+  endpointService,
+  parseCidr,
+  parseIpv4,
+  type CompiledIpv4Trie,
+  type NetworkNsgs,
+  type NetworkRouting,
+  type NetworkSpec,
+  type NsgClassifier,
+  type RoutingFib,
+  type ServiceTagSet,
+} from '@vnetsim/core';
+
+/** `ingress` column encoding: who sent the packet. VM indices are 0..vmCount-1. */
+export const Ingress = {
+  /** An address of a subnet that no VM holds: `SUBNET + subnetIndex`. */
+  SUBNET: 1 << 20,
+  /** An on-premises site: `ON_PREM + siteIndex`. */
+  ON_PREM: 2 << 20,
+  /** A host on the Internet. */
+  EXTERNAL: -1,
+} as const;
+
+/** Destination classes of the destination table's values. */
+export const Dest = {
+  /** VM private address: value = vm. */
+  VM: 0,
+  /** VM instance public address (inbound from the Internet): value = PUBLIC_VM + vm. */
+  PUBLIC_VM: 1 << 20,
+  /** A modelled service resource: value = SERVICE + service. */
+  SERVICE: 2 << 20,
+  /** An on-premises prefix: value = ON_PREM + site. */
+  ON_PREM: 3 << 20,
+  MASK: (1 << 20) - 1,
+} as const;
+
+/** Appliance behaviour of a VM (R-SNAT-3). */
+export const ApplianceEgress = { NotAppliance: -1, Internet: 0, OnPrem: 1, Drop: 2 } as const;
+
+/** A pool of SNAT ports of one public address (R-SNAT-1). */
+export interface SnatPoolSpec {
+  ip: number;
+  label: string;
+}
+
+export interface CompiledTables {
+  readonly spec: NetworkSpec;
+  readonly tags: ServiceTagSet;
+  // VMs
+  readonly vmNames: readonly string[];
+  readonly vmSubnet: Int32Array;
+  readonly vmPrivate: Uint32Array;
+  /** Instance public IP, 0 none. */
+  readonly vmPublic: Uint32Array;
+  readonly vmNicOut: ReadonlyArray<NsgClassifier | null>;
+  readonly vmNicIn: ReadonlyArray<NsgClassifier | null>;
+  readonly vmApplianceEgress: Int8Array;
+  /** SNAT pool of the appliance's public IP (egress Internet), -1 none. */
+  readonly vmAppliancePool: Int32Array;
+  /** SNAT pool of the VM's instance public IP, -1 none. */
+  readonly vmPublicPool: Int32Array;
+  // subnets (indices = NetworkRouting's subnet indices)
+  readonly subnetNames: readonly string[];
+  readonly subnetVnet: Int32Array;
+  readonly subnetFib: readonly RoutingFib[];
+  readonly subnetNsgOut: ReadonlyArray<NsgClassifier | null>;
+  readonly subnetNsgIn: ReadonlyArray<NsgClassifier | null>;
+  /** SNAT pool for Internet traffic without an instance IP: NAT gateway, else the VNet's default outbound (R-SNAT-1). */
+  readonly subnetSnatPool: Int32Array;
+  /** R-POL-1: 1 when subnet s may reach service resource r through its endpoint: [s * serviceCount + r]. */
+  readonly policyAllows: Uint8Array;
+  /** 1 when the subnet has any endpoint policy (an unmodelled address of the service is then refused too). */
+  readonly subnetHasPolicy: Uint8Array;
+  // VNets
+  readonly vnetNames: readonly string[];
+  /** First NAT IP of the VNet's gateway (R-SE-5, R-SNAT-3), 0 none. */
+  readonly vnetGatewayNat: Uint32Array;
+  // service resources
+  readonly serviceNames: readonly string[];
+  readonly serviceAddress: Uint32Array;
+  /** 1 when defaultAction is Deny (R-SVC-1). */
+  readonly serviceDeny: Uint8Array;
+  /** 1 when subnet s is in service r's virtualNetworkRules: [r * subnetCount + s]. */
+  readonly serviceVnetRule: Uint8Array;
+  /** Per service: its ipRules as a prefix table (value 0 = match), null when none. */
+  readonly serviceIpRules: ReadonlyArray<CompiledIpv4Trie | null>;
+  /** Error a refused request gets: numeric part of R-SVC-1's codes (403, 40914, 40615). */
+  readonly serviceErrorVnet: Uint16Array;
+  readonly serviceErrorIp: Uint16Array;
+  // on-premises
+  readonly onPremNames: readonly string[];
+  /** VNet whose gateway connects the site. */
+  readonly onPremVia: Int32Array;
+  // addresses
+  /** Destination table: VM private / public addresses, service addresses, on-premises prefixes (Dest encoding). */
+  readonly destinations: CompiledIpv4Trie;
+  /** Address space of the endpoint services' tags (value: index into serviceSpaceTags): "an Azure service". */
+  readonly serviceSpace: CompiledIpv4Trie;
+  readonly serviceSpaceTags: readonly string[];
+  readonly snatPools: readonly SnatPoolSpec[];
+}
+
+function errorNumber(code: string): number {
+  const n = Number.parseInt(code, 10);
+  return Number.isFinite(n) ? n : 403;
+}
+
+/** Default outbound address of a VNet without one given: a stable, clearly synthetic public address. */
+export function defaultOutboundIp(vnetIndex: number): number {
+  return ((20 << 24) | (250 << 16) | (((vnetIndex >> 8) & 255) << 8) | ((vnetIndex & 255) + 1)) >>> 0;
+}
+
+export function compileTables(
+  spec: NetworkSpec,
+  tags: ServiceTagSet,
+  routing: NetworkRouting,
+  nsgs: NetworkNsgs,
+): CompiledTables {
+  const vnetNames = spec.vnets.map((v) => v.name);
+  const vnetIndex = new Map(vnetNames.map((n, i) => [n, i]));
+  const subnetNames = routing.subnetNames();
+  const subnetIndex = new Map(subnetNames.map((n, i) => [n, i]));
+  const nSub = subnetNames.length;
+
+  const pools: SnatPoolSpec[] = [];
+  const poolByIp = new Map<number, number>();
+  const pool = (ipText: string, label: string): number => {
+    const ip = parseIpv4(ipText);
+    let p = poolByIp.get(ip);
+    if (p === undefined) {
+      p = pools.length;
+      pools.push({ ip, label });
+      poolByIp.set(ip, p);
+    }
+    return p;
+  };
+
+  // VNets
+  const vnetGatewayNat = new Uint32Array(spec.vnets.length);
+  const vnetDefaultPool = new Int32Array(spec.vnets.length);
+  spec.vnets.forEach((v, i) => {
+    const nat = v.gateway?.natIps[0];
+    if (nat !== undefined) vnetGatewayNat[i] = parseIpv4(nat);
+    const text = v.defaultOutboundIp ?? formatV4(defaultOutboundIp(i));
+    vnetDefaultPool[i] = pool(text, `default outbound of ${v.name}`);
+  });
+
+  // Subnets
+  const subnetVnet = new Int32Array(nSub);
+  const subnetFib: RoutingFib[] = [];
+  const subnetNsgOut: Array<NsgClassifier | null> = [];
+  const subnetNsgIn: Array<NsgClassifier | null> = [];
+  const subnetSnatPool = new Int32Array(nSub);
+  const subnetSpecs = subnetNames.map((name) => {
+    const [vn, sn] = splitSubnet(name);
+    const v = spec.vnets[vnetIndex.get(vn)!]!;
+    return { vnet: v, subnet: v.subnets.find((s) => s.name === sn)! };
+  });
+  subnetSpecs.forEach(({ vnet, subnet }, s) => {
+    const vi = vnetIndex.get(vnet.name)!;
+    subnetVnet[s] = vi;
+    subnetFib.push(routing.fibOf(s));
+    subnetNsgOut.push(subnet.nsg === undefined ? null : nsgs.classifier(subnet.nsg, 'Outbound', vnet.name));
+    subnetNsgIn.push(subnet.nsg === undefined ? null : nsgs.classifier(subnet.nsg, 'Inbound', vnet.name));
+    const natIp = subnet.natGateway?.publicIps[0];
+    subnetSnatPool[s] = natIp !== undefined ? pool(natIp, `NAT gateway of ${vnet.name}/${subnet.name}`) : vnetDefaultPool[vi]!;
+  });
+
+  // VMs
+  const n = spec.vms.length;
+  const vmSubnet = new Int32Array(n);
+  const vmPrivate = new Uint32Array(n);
+  const vmPublic = new Uint32Array(n);
+  const vmApplianceEgress = new Int8Array(n);
+  const vmAppliancePool = new Int32Array(n).fill(-1);
+  const vmPublicPool = new Int32Array(n).fill(-1);
+  const vmNicOut: Array<NsgClassifier | null> = [];
+  const vmNicIn: Array<NsgClassifier | null> = [];
+  const dest = new Ipv4Trie();
+  spec.vms.forEach((vm, i) => {
+    vmSubnet[i] = subnetIndex.get(vm.subnet) ?? -1;
+    vmPrivate[i] = parseIpv4(vm.privateIp);
+    dest.insert(vmPrivate[i]!, 32, Dest.VM + i);
+    if (vm.publicIp !== undefined) {
+      vmPublic[i] = parseIpv4(vm.publicIp);
+      vmPublicPool[i] = pool(vm.publicIp, `instance public IP of ${vm.name}`);
+      dest.insert(vmPublic[i]!, 32, Dest.PUBLIC_VM + i);
+    }
+    const vnetName = splitSubnet(vm.subnet)[0];
+    vmNicOut.push(vm.nsg === undefined ? null : nsgs.classifier(vm.nsg, 'Outbound', vnetName));
+    vmNicIn.push(vm.nsg === undefined ? null : nsgs.classifier(vm.nsg, 'Inbound', vnetName));
+    const app = vm.appliance;
+    vmApplianceEgress[i] =
+      app === undefined || !vm.ipForwarding ? ApplianceEgress.NotAppliance : ApplianceEgress[app.egress];
+    if (app?.publicIp !== undefined) vmAppliancePool[i] = pool(app.publicIp, `public IP of appliance ${vm.name}`);
+    else if (vm.publicIp !== undefined) vmAppliancePool[i] = vmPublicPool[i]!;
+  });
+
+  // On-premises sites
+  const onPremVia = new Int32Array(spec.onPrem.length);
+  spec.onPrem.forEach((o, i) => {
+    onPremVia[i] = vnetIndex.get(o.via) ?? -1;
+    const c = parseCidr(o.prefix);
+    if (c.family === 4) dest.insert(c.prefix, c.length, Dest.ON_PREM + i);
+  });
+
+  // Service resources (R-SVC-1)
+  const m = spec.services.length;
+  const serviceAddress = new Uint32Array(m);
+  const serviceDeny = new Uint8Array(m);
+  const serviceVnetRule = new Uint8Array(m * nSub);
+  const serviceIpRules: Array<CompiledIpv4Trie | null> = [];
+  const serviceErrorVnet = new Uint16Array(m);
+  const serviceErrorIp = new Uint16Array(m);
+  spec.services.forEach((svc, r) => {
+    serviceAddress[r] = parseIpv4(svc.address);
+    dest.insert(serviceAddress[r]!, 32, Dest.SERVICE + r);
+    serviceDeny[r] = svc.firewall.defaultAction === 'Deny' ? 1 : 0;
+    for (const sn of svc.firewall.virtualNetworkRules) {
+      const s = subnetIndex.get(sn);
+      if (s !== undefined) serviceVnetRule[r * nSub + s] = 1;
+    }
+    if (svc.firewall.ipRules.length === 0) serviceIpRules.push(null);
+    else {
+      const t = new Ipv4Trie();
+      for (const rule of svc.firewall.ipRules) {
+        const c = parseCidr(rule, true);
+        if (c.family === 4) t.insert(c.prefix, c.length, 0);
+      }
+      serviceIpRules.push(t.compile());
+    }
+    const info = endpointService(svc.type);
+    serviceErrorVnet[r] = errorNumber(info?.errorOnDeny.vnet ?? '403');
+    serviceErrorIp[r] = errorNumber(info?.errorOnDeny.ip ?? '403');
+  });
+
+  // R-POL-1: endpoint policies (union of the subnet's policies for the service's type; none = every resource).
+  const policyAllows = new Uint8Array(nSub * m);
+  const subnetHasPolicy = new Uint8Array(nSub);
+  subnetSpecs.forEach(({ subnet }, s) => {
+    subnetHasPolicy[s] = subnet.endpointPolicies.length > 0 ? 1 : 0;
+    const policies = subnet.endpointPolicies
+      .map((p) => spec.endpointPolicies.find((x) => x.name === p))
+      .filter((p) => p !== undefined);
+    spec.services.forEach((svc, r) => {
+      const relevant = policies.filter((p) => p.service === svc.type || (svc.type === 'Microsoft.Storage' && p.service === 'Microsoft.Storage.Global'));
+      const allowed =
+        relevant.length === 0 ||
+        relevant.some(
+          (p) =>
+            p.resources.includes(svc.name) ||
+            (p.subscriptions ?? []).includes(svc.subscription) ||
+            (svc.resourceGroup !== undefined && (p.resourceGroups ?? []).includes(svc.resourceGroup)),
+        );
+      policyAllows[s * m + r] = allowed ? 1 : 0;
+    });
+  });
+
+  // The address space of endpoint services' tags: a destination there is "an Azure service" even when no resource of
+  // the scenario has that address (its front end answers).
+  const space = new Ipv4Trie();
+  const spaceTags: string[] = [];
+  const seenTags = new Set<string>();
+  for (const tag of tags.all()) {
+    const base = tag.name.split('.')[0]!;
+    if (tag.region !== '' || seenTags.has(base) || !isEndpointTag(base)) continue;
+    seenTags.add(base);
+    const idx = spaceTags.length;
+    spaceTags.push(tag.name);
+    for (const p of tag.v4) {
+      const c = parseCidr(p);
+      if (c.family === 4 && space.get(c.prefix, c.length) < 0) space.insert(c.prefix, c.length, idx);
+    }
+  }
+
+  return {
+    spec,
+    tags,
+    vmNames: spec.vms.map((v) => v.name),
+    vmSubnet,
+    vmPrivate,
+    vmPublic,
+    vmNicOut,
+    vmNicIn,
+    vmApplianceEgress,
+    vmAppliancePool,
+    vmPublicPool,
+    subnetNames,
+    subnetVnet,
+    subnetFib,
+    subnetNsgOut,
+    subnetNsgIn,
+    subnetSnatPool,
+    policyAllows,
+    subnetHasPolicy,
+    vnetNames,
+    vnetGatewayNat,
+    serviceNames: spec.services.map((s) => s.name),
+    serviceAddress,
+    serviceDeny,
+    serviceVnetRule,
+    serviceIpRules,
+    serviceErrorVnet,
+    serviceErrorIp,
+    onPremNames: spec.onPrem.map((o) => o.name),
+    onPremVia,
+    destinations: dest.compile(),
+    serviceSpace: space.compile(),
+    serviceSpaceTags: spaceTags,
+    snatPools: pools,
+  };
+}
+
+const ENDPOINT_TAGS = new Set(Object.values(ENDPOINT_SERVICES).map((s) => s.tag));
+function isEndpointTag(name: string): boolean {
+  return ENDPOINT_TAGS.has(name);
+}
+
+export function splitSubnet(name: string): [string, string] {
+  const i = name.indexOf('/');
+  return [name.slice(0, i), name.slice(i + 1)];
+}
+
+function formatV4(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+}
