@@ -63,6 +63,16 @@ function unionSets(sets: readonly AddressSet[]): AddressSet {
   return { v4: mergeRanges(sets.flatMap((s) => s.v4)), v6: mergeRanges(sets.flatMap((s) => s.v6)) };
 }
 
+const PUBLISHED = new WeakMap<ServiceTagSet, Map<string, AddressSet>>();
+const DISPLAY = new WeakMap<AddressSet, string[]>();
+
+/** The CIDRs of a set, for display (memoized: tag sets are shared). */
+function displayPrefixes(set: AddressSet): string[] {
+  let d = DISPLAY.get(set);
+  if (d === undefined) DISPLAY.set(set, (d = [...rangesToCidrs4(set.v4), ...rangesToCidrs6(set.v6)]));
+  return d;
+}
+
 /** Resolves tags and ASGs for the rules of NSGs applied inside one VNet (VirtualNetwork depends on it, R-NSG-6). */
 export class AddressResolver {
   private readonly cache = new Map<string, AddressSet>();
@@ -94,7 +104,12 @@ export class AddressResolver {
     if (t === 'VirtualNetwork') return this.virtualNetwork();
     if (t === 'Internet') return this.internet();
     if (t === 'AzureLoadBalancer') return this.cached('tag:azureloadbalancer', () => setOf(azureLoadBalancerTagPrefixes()));
-    return this.cached(`tag:${t.name.toLowerCase()}`, () => setOf([...t.v4, ...t.v6]));
+    // Published tags do not depend on the network: their sets are shared by every resolver of this tag set.
+    let perSet = PUBLISHED.get(this.tags);
+    if (perSet === undefined) PUBLISHED.set(this.tags, (perSet = new Map()));
+    let set = perSet.get(t.name);
+    if (set === undefined) perSet.set(t.name, (set = setOf([...t.v4, ...t.v6])));
+    return set;
   }
 
   /** R-NSG-1: an ASG = the private IPs (v4 and v6) of the VMs whose NIC carries it; no member = empty. */
@@ -193,8 +208,8 @@ export function expandRule(spec: SecurityRuleSpec, resolver: AddressResolver, pa
     direction: spec.direction,
     access: spec.access,
     protocol,
-    sourceAddressPrefixes: [...rangesToCidrs4(src.set.v4), ...rangesToCidrs6(src.set.v6)],
-    destinationAddressPrefixes: [...rangesToCidrs4(dst.set.v4), ...rangesToCidrs6(dst.set.v6)],
+    sourceAddressPrefixes: displayPrefixes(src.set),
+    destinationAddressPrefixes: displayPrefixes(dst.set),
     sourcePortRanges: sp.text,
     destinationPortRanges: dp.text,
     sourceText: src.text,
