@@ -1,7 +1,9 @@
 // Every suite the CLI knows, in run order. Add one line per suite.
 import type { Suite } from '../suite.js';
 import { lpmSuite } from './lpm.js';
+import { nsgSuite } from './nsg.js';
 
 export const suites: Suite[] = [
   lpmSuite,
+  nsgSuite,
 ];
