@@ -12,7 +12,7 @@ import type { RunReport } from './report.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-const USAGE = `usage: node packages/bench/dist/cli.js [options]   (pnpm bench / pnpm start = --quick)
+const USAGE = `usage: node packages/bench/dist/cli.js [options]   (pnpm bench: the full run; pnpm start: --quick)
 
   --quick            short run (the main job, about a minute): fewer tables, streams and runs
   --suite NAME       run only this suite (repeatable); suites: ${suites.map((s) => s.name).join(', ')}
@@ -30,9 +30,13 @@ function fail(msg: string): never {
 }
 
 async function main(): Promise<void> {
+  // `pnpm bench -- --json` hands the script a literal "--" first.
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--') argv.shift();
   let args;
   try {
     args = parseArgs({
+      args: argv,
       options: {
         quick: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -65,6 +69,7 @@ async function main(): Promise<void> {
   const selected = suites.filter((s) => names.includes(s.name));
   const dataDir = path.resolve(args.data ?? path.join(repoRoot, '../shared/data'));
   const tty = process.stderr.isTTY === true;
+  const machine = machineInfo();
   const t0 = performance.now();
   const results: SuiteResult[] = [];
   for (const suite of selected) {
@@ -76,10 +81,10 @@ async function main(): Promise<void> {
   }
   const report: RunReport = {
     date: new Date().toISOString(),
-    command: `node packages/bench/dist/cli.js ${process.argv.slice(2).join(' ')}`.trim(),
+    command: `node packages/bench/dist/cli.js ${argv.join(' ')}`.trim(),
     seed,
     quick: args.quick,
-    machine: machineInfo(),
+    machine,
     totalSeconds: (performance.now() - t0) / 1000,
     suites: results,
   };

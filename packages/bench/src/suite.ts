@@ -90,6 +90,38 @@ export function measureBatch(fn: () => void, opsPerCall: number, opts: MeasureOp
   return { opsPerSec, nsPerOp: 1e9 / opsPerSec, runs: samples.length, samples };
 }
 
+/**
+ * Like measureBatch for several functions at once, with their runs interleaved (A, B, A, B...) so that load from
+ * other processes on a shared machine falls on all of them alike; the ratios stay meaningful.
+ */
+export function measureInterleaved(
+  cases: ReadonlyArray<{ fn: () => void; opsPerCall: number }>,
+  opts: MeasureOptions = {},
+): Measurement[] {
+  const minRuns = Math.max(5, opts.minRuns ?? 5);
+  const minMs = opts.minMs ?? 100;
+  const warmup = opts.warmupCalls ?? 1;
+  for (const c of cases) for (let i = 0; i < warmup; i++) c.fn();
+  const samples = cases.map(() => [] as number[]);
+  for (let r = 0; r < minRuns; r++) {
+    cases.forEach((c, k) => {
+      let calls = 0;
+      const t0 = performance.now();
+      let t1 = t0;
+      do {
+        c.fn();
+        calls++;
+        t1 = performance.now();
+      } while (t1 - t0 < minMs);
+      samples[k].push((calls * c.opsPerCall * 1000) / (t1 - t0));
+    });
+  }
+  return samples.map((s) => {
+    const opsPerSec = median(s);
+    return { opsPerSec, nsPerOp: 1e9 / opsPerSec, runs: s.length, samples: s };
+  });
+}
+
 /** Wall time of one call in ms. */
 export function timeMs(fn: () => void): number {
   const t0 = performance.now();
@@ -104,6 +136,8 @@ export interface MachineInfo {
   v8: string;
   platform: string;
   totalMemGiB: number;
+  /** 1-minute load average when the run started: other processes on the machine skew the numbers. */
+  loadAvg1m: number;
 }
 
 export function machineInfo(): MachineInfo {
@@ -115,6 +149,7 @@ export function machineInfo(): MachineInfo {
     v8: process.versions.v8,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    loadAvg1m: Math.round(os.loadavg()[0] * 100) / 100,
   };
 }
 

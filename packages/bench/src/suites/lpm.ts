@@ -4,14 +4,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { formatIpv4, formatIpv4Cidr, formatIpv6, formatIpv6Cidr } from '@vnetsim/core';
+import type { CompiledIpv4Trie } from '@vnetsim/core';
 import type { ResultRow, Suite, SuiteContext, SuiteResult } from '../suite.js';
-import { measureBatch, row } from '../suite.js';
+import { measureBatch, measureInterleaved, row } from '../suite.js';
 import { Dir24_8 } from '../reference/dir24-8.js';
 import { NaiveIpv6Lpm } from '../reference/ipv6-naive.js';
 import { buildVnetsimIpv4, buildVnetsimIpv6 } from '../engine.js';
 import { notInstalledCandidates, peers } from '../peers/index.js';
 import type { Peer, PeerTable } from '../peers/index.js';
 import { heapAvailable, heapUsed } from '../heap.js';
+import { benchScalar } from '../scalar.js';
 import {
   describeMix, ipv4Stream, ipv6Stream, loadRealTable, STREAM_DESCRIPTIONS, syntheticIpv4,
 } from '../tables.js';
@@ -151,15 +153,16 @@ function runIpv4Table(c: Ctx, label: string, t: Ipv4Table, streams: StreamKind[]
         `(first: ${formatIpv4(addrs[first])} -> ${out[first]}, expected ${ref[first]}).`);
     }
     ctx.log(`${kase}: timing`);
-    if (vnOk) {
-      const compiled = vn.compiled;
-      const m = measureBatch(() => compiled.lookupBatch(addrs, out), addrs.length, { minRuns: p.runs, minMs: p.minMs });
-      c.rows.push(row(kase, 'vnetsim', m, {
-        bytes: compiled.byteLength, buildMs: vn.insertMs + vn.compileMs,
-        extra: { insertMs: round(vn.insertMs), compileMs: round(vn.compileMs), guarded: Math.min(p.guard, addrs.length) },
+    // vnetsim and DIR-24-8 runs interleaved: the same machine load falls on both.
+    const timed = [{ fn: () => dir.lookupBatch(addrs, out), opsPerCall: addrs.length }];
+    if (vnOk) timed.push({ fn: () => vn.compiled.lookupBatch(addrs, out), opsPerCall: addrs.length });
+    const [md, mv] = measureInterleaved(timed, { minRuns: p.runs, minMs: p.minMs });
+    if (mv) {
+      c.rows.push(row(kase, 'vnetsim', mv, {
+        bytes: vn.compiled.byteLength, buildMs: vn.insertMs + vn.compileMs,
+        extra: { insertMs: round(vn.insertMs), compileMs: round(vn.compileMs), guarded: n },
       }));
     }
-    const md = measureBatch(() => dir.lookupBatch(addrs, out), addrs.length, { minRuns: p.runs, minMs: p.minMs });
     c.rows.push(row(kase, 'dir-24-8', md, { bytes: dir.byteLength, buildMs: dirMs, extra: { tbl8Groups: dir.groups } }));
     if (built.length > 0) {
       const strs = new Array<string>(Math.min(p.peerStreamLength, addrs.length));
@@ -169,7 +172,20 @@ function runIpv4Table(c: Ctx, label: string, t: Ipv4Table, streams: StreamKind[]
         timePeer(c, kase, b.peer, b.table, b.peer.prepare(strs, 4), ref, b);
       }
     }
+    if (!ctx.quick && kind === 'uniform' && vnOk) scalarRows(c, `${kase} / lookup()`, addrs, vn.compiled, dir);
   }
+}
+
+/** lookup(addr), one call per address, timed with Benchmark.js: the cost of not batching. */
+function scalarRows(c: Ctx, kase: string, addrs: Uint32Array, vn: CompiledIpv4Trie, dir: Dir24_8): void {
+  const maskIdx = (1 << 16) - 1;
+  let i = 0;
+  let sink = 0;
+  c.ctx.log(`${kase}: Benchmark.js`);
+  const mv = benchScalar('vnetsim lookup', () => { sink ^= vn.lookup(addrs[i]); i = (i + 1) & maskIdx; }, { maxTime: 1, minSamples: 5 });
+  const md = benchScalar('dir lookup', () => { sink ^= dir.lookup(addrs[i]); i = (i + 1) & maskIdx; }, { maxTime: 1, minSamples: 5 });
+  c.rows.push(row(kase, 'vnetsim', mv, { extra: { harness: 'benchmark.js', sink } }));
+  c.rows.push(row(kase, 'dir-24-8', md, { extra: { harness: 'benchmark.js' } }));
 }
 
 function runIpv6Table(c: Ctx, label: string, t: Ipv6Table, streams: StreamKind[], seed: number): void {
@@ -249,7 +265,9 @@ export const lpmSuite: Suite = {
     c.notes.push(`vnetsim and DIR-24-8: lookupBatch over ${p.streamLength.toLocaleString('en-US')} IPv4 ` +
       `(${(p.streamLength >> 1).toLocaleString('en-US')} IPv6) destinations per call; ops/s is the median of ` +
       `${p.runs} runs of >= ${p.minMs} ms. vnetsim is checked against DIR-24-8 (IPv6: a naive per-length reference) ` +
-      `on up to ${p.guard.toLocaleString('en-US')} destinations of each stream before it is timed. build ms = insert + compile.`);
+      `on up to ${p.guard.toLocaleString('en-US')} destinations of each stream before it is timed. build ms = insert + compile.` +
+      (ctx.quick ? '' : ' Cases ending in "lookup()" call lookup(addr) once per address (first 65,536 destinations of the ' +
+        'uniform stream), timed by Benchmark.js (median of its samples).'));
     c.notes.push(`Peers take strings, formatted before timing (the peer is not charged for it); each peer is timed on the ` +
       `first <= ${p.peerStreamLength} destinations of the same stream, median of 5 runs of >= ${p.peerMinMs} ms (fewer destinations per call for slow peers), and its ` +
       `answers on the timed destinations are checked against the reference (membership peers: inside some prefix or not). Peer bytes = JS heap ` +
