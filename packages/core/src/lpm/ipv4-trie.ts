@@ -1,6 +1,6 @@
 import { formatIpv4, maskIpv4 } from '../addr/index.js';
 import { checkLength, checkValue, LpmArgumentError, LpmCapacityError } from './errors.js';
-import { compileIpv4 } from './ipv4-compiled.js';
+import { compileIpv4Multibit } from './ipv4-multibit.js';
 import type { CompiledIpv4Trie } from './types.js';
 
 export interface TrieOptions {
@@ -143,9 +143,12 @@ export class Ipv4Trie {
     return out[Symbol.iterator]();
   }
 
-  /** An immutable lookup table of the current contents; later changes to the trie do not affect it. */
+  /**
+   * An immutable lookup table of the current contents (the 20-4-8 multibit table); later changes to the trie do not
+   * affect it. compileIpv4Ranges(trie) gives the smaller, slower DXR-style table.
+   */
   compile(): CompiledIpv4Trie {
-    return compileIpv4(this);
+    return compileIpv4Multibit(this);
   }
 
   private alloc(): number {

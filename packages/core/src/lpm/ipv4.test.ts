@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maskIpv4, parseIpv4, parseIpv4Cidr } from '../addr/index.js';
-import { compileIpv4, Ipv4Trie, LpmArgumentError, LpmCapacityError } from './index.js';
+import { compileIpv4Ranges, Ipv4Trie, LpmArgumentError, LpmCapacityError } from './index.js';
 
 const ip = parseIpv4;
 const cidr = (t: Ipv4Trie, text: string, value: number): void => {
@@ -8,7 +8,7 @@ const cidr = (t: Ipv4Trie, text: string, value: number): void => {
   t.insert(c.prefix, c.length, value);
 };
 /** Every compiled layout under test: the default and the other direct-table widths. */
-const layouts = (t: Ipv4Trie) => [t.compile(), compileIpv4(t, 16), compileIpv4(t, 18), compileIpv4(t, 20)];
+const layouts = (t: Ipv4Trie) => [t.compile(), compileIpv4Ranges(t, 16), compileIpv4Ranges(t, 18), compileIpv4Ranges(t, 20)];
 const lookupAll = (t: Ipv4Trie, addr: string): number[] => {
   const a = ip(addr);
   const batchOut = new Int32Array(1);
@@ -46,7 +46,8 @@ describe('Ipv4Trie and its compiled table (rte_lpm checklist)', () => {
     expectLookup(t, '0.0.0.1', 7);
   });
 
-  // Stride boundaries of the layouts: direct table of 16, 20 or 24 bits, runs keyed below it; plus /8 and /31.
+  // Stride boundaries of the layouts: the default 20-4-8 multibit table (/20|/21, /24|/25) and the DXR tables with
+  // direct tables of 16, 18 and 20 bits (runs keyed below them); plus /8 and /31.
   for (const len of [1, 7, 8, 9, 15, 16, 17, 19, 20, 21, 23, 24, 25, 31, 32]) {
     it(`a /${len} covers exactly its range, around every stride boundary`, () => {
       const t = new Ipv4Trie();
@@ -172,7 +173,7 @@ describe('Ipv4Trie and its compiled table (rte_lpm checklist)', () => {
     expect(() => t.insert(0, 0, Number.NaN)).toThrow(LpmArgumentError);
     t.insert(0, 0, 2 ** 31 - 1);
     expect(t.compile().lookup(5)).toBe(2 ** 31 - 1);
-    expect(() => compileIpv4(t, 12)).toThrow(LpmArgumentError);
+    expect(() => compileIpv4Ranges(t, 12)).toThrow(LpmArgumentError);
   });
 
   it('lookupBatch fills count results, defaults count to addrs.length, and rejects a count that does not fit', () => {
@@ -212,6 +213,20 @@ describe('Ipv4Trie and its compiled table (rte_lpm checklist)', () => {
     expectLookup(t, '10.1.3.1', 2);
     expectLookup(t, '10.1.2.1', 3);
     expect(t.size).toBe(2);
+  });
+
+  it('20-4-8 layout: a 4 MiB root; a prefix longer than /20 adds a 16-entry node, longer than /24 a 256-entry node', () => {
+    const t = new Ipv4Trie();
+    cidr(t, '10.0.0.0/8', 1);
+    expect(t.compile().byteLength).toBe(4 << 20);
+    cidr(t, '10.0.0.0/21', 2);
+    expect(t.compile().byteLength).toBe((4 << 20) + 16 * 4);
+    cidr(t, '10.0.8.0/25', 3);
+    expect(t.compile().byteLength).toBe((4 << 20) + 16 * 4 + 256 * 4);
+    expectLookup(t, '10.0.7.255', 2);
+    expectLookup(t, '10.0.8.127', 3);
+    expectLookup(t, '10.0.8.128', 1);
+    expectLookup(t, '10.0.16.0', 1);
   });
 
   it('byteLength counts the compiled arrays and grows with the table', () => {

@@ -98,7 +98,7 @@ class Grow {
 }
 
 /** Compiles the trie's current contents; pure: the result shares no memory with the trie. */
-export function compileIpv6(trie: Ipv6Trie): Ipv6StrideTable {
+export function compileIpv6(trie: Ipv6Trie, denseRuns: number = IPV6_DIRECT_NODE_RUNS): Ipv6StrideTable {
   const { left, right, val } = trie;
   // Runs of one node being compiled, per level (root = level 0, 65536 slots; stride nodes: 256 slots).
   const runStart: Int32Array[] = [];
@@ -148,7 +148,7 @@ export function compileIpv6(trie: Ipv6Trie): Ipv6StrideTable {
     const idx = info.n >>> 1;
     if (idx >= IPV6_MAX_NODES) throw new LpmCapacityError(IPV6_MAX_NODES, `compileIpv6: more than ${IPV6_MAX_NODES} stride nodes`);
     const at = info.reserve(2);
-    const direct = k > IPV6_DIRECT_NODE_RUNS;
+    const direct = k > denseRuns;
     const size = direct ? 256 : k;
     const off = ent.reserve(size);
     keys.reserve(size);
