@@ -13,17 +13,20 @@ import type { CompiledRuleInfo, NsgClassifier } from './types.js';
 /** Largest number of rules per (NSG, direction): 1000 user rules (R-NSG-1) + the defaults. */
 const MAX_RULES = 1000 + 16;
 
-/** Interval index of `a` (uint32): the block table narrows the search to the intervals that meet a's /16. */
-function find4(starts: Uint32Array, block: Uint32Array, a: number): number {
-  const b = a >>> 16;
-  let lo = block[b]!;
-  let hi = block[b + 1]!;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (starts[mid]! <= a) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+/**
+ * Row offset of the IPv4 field for address `a` (uint32). l1 by the top 16 bits: >= 0 is the row offset; < 0 is ~chunk,
+ * a 256-entry l2 table by the next 8 bits: >= 0 the row offset, < 0 ~(first interval meeting that /24), from which a
+ * short forward scan finds the interval (a /24 holds few boundaries; `starts` ends with the sentinel 2^32).
+ */
+function find4(f: V4Field, a: number): number {
+  let v = f.l1[a >>> 16]!;
+  if (v >= 0) return v;
+  v = f.l2[((~v) << 8) | ((a >>> 8) & 255)]!;
+  if (v >= 0) return v;
+  const starts = f.starts;
+  let i = ~v;
+  while (starts[i + 1]! <= a) i++;
+  return f.offs[i]!;
 }
 
 /** Interval index of the IPv6 address at addrs[off..off+3]: last start <= address (starts: 4 words each). */
@@ -48,29 +51,51 @@ function find6(starts: Uint32Array, n: number, addrs: Uint32Array, off: number):
 }
 
 interface V4Field {
-  starts: Uint32Array;
-  block: Uint32Array;
+  l1: Int32Array;
+  l2: Int32Array;
+  /** Interval starts, then the sentinel 2^32. */
+  starts: Float64Array;
   offs: Int32Array;
 }
 
 function compileV4(f: FieldIntervals<number>): V4Field {
   const n = f.starts.length;
-  const starts = Uint32Array.from(f.starts);
-  const block = new Uint32Array(65537);
+  const starts = new Float64Array(n + 1);
+  starts.set(f.starts);
+  starts[n] = V4_END;
+  const offs = Int32Array.from(f.rowOffs);
+  const l1 = new Int32Array(65536);
+  const chunks: Int32Array[] = [];
+  // i = the interval containing the current block start; intervals are sorted, so one pass suffices.
   let i = 0;
   for (let b = 0; b < 65536; b++) {
     const at = b * 65536;
-    while (i + 1 < n && starts[i + 1]! <= at) i++;
-    block[b] = i;
+    while (starts[i + 1]! <= at) i++;
+    if (starts[i + 1]! >= at + 65536) {
+      l1[b] = offs[i]!;
+      continue;
+    }
+    const chunk = new Int32Array(256);
+    let j = i;
+    for (let c = 0; c < 256; c++) {
+      const at24 = at + c * 256;
+      while (starts[j + 1]! <= at24) j++;
+      chunk[c] = starts[j + 1]! >= at24 + 256 ? offs[j]! : ~j;
+    }
+    l1[b] = ~chunks.length;
+    chunks.push(chunk);
   }
-  block[65536] = n - 1;
-  return { starts, block, offs: Int32Array.from(f.rowOffs) };
+  const l2 = new Int32Array(Math.max(1, chunks.length) * 256);
+  chunks.forEach((c, k) => l2.set(c, k * 256));
+  return { l1, l2, starts, offs };
 }
 
-function directTable(f: FieldIntervals<number>, size: number): Int32Array {
-  const t = new Int32Array(size);
+/** Port -> row offset. A field where every port has the same row (usually source ports: `*`) is one entry. */
+function portTable(f: FieldIntervals<number>): Int32Array {
+  if (f.starts.length === 1) return Int32Array.of(f.rowOffs[0]!);
+  const t = new Int32Array(65536);
   for (let i = 0; i < f.starts.length; i++) {
-    const end = i + 1 < f.starts.length ? f.starts[i + 1]! : size;
+    const end = i + 1 < f.starts.length ? f.starts[i + 1]! : 65536;
     t.fill(f.rowOffs[i]!, f.starts[i]!, end);
   }
   return t;
@@ -86,6 +111,9 @@ export class CompiledNsgClassifier implements NsgClassifier {
   private readonly proto: Int32Array;
   private readonly sport: Int32Array;
   private readonly dport: Int32Array;
+  /** 0xffff, or 0 when the port table is a single entry. */
+  private readonly sportMask: number;
+  private readonly dportMask: number;
   private readonly src4: V4Field;
   private readonly dst4: V4Field;
   private readonly src6Starts: Uint32Array;
@@ -115,8 +143,10 @@ export class CompiledNsgClassifier implements NsgClassifier {
       });
       this.proto[p] = rows.intern(protoRow);
     }
-    this.sport = directTable(buildIntervals(expanded.map((r) => r.srcPorts), 0, 65536, rows), 65536);
-    this.dport = directTable(buildIntervals(expanded.map((r) => r.dstPorts), 0, 65536, rows), 65536);
+    this.sport = portTable(buildIntervals(expanded.map((r) => r.srcPorts), 0, 65536, rows));
+    this.dport = portTable(buildIntervals(expanded.map((r) => r.dstPorts), 0, 65536, rows));
+    this.sportMask = this.sport.length - 1;
+    this.dportMask = this.dport.length - 1;
     this.src4 = compileV4(buildIntervals(expanded.map((r) => r.src.v4), 0, V4_END, rows));
     this.dst4 = compileV4(buildIntervals(expanded.map((r) => r.dst.v4), 0, V4_END, rows));
     const v6 = (sets: Range<bigint>[][]) => {
@@ -137,20 +167,18 @@ export class CompiledNsgClassifier implements NsgClassifier {
   classify4(proto: number, src: number, srcPort: number, dst: number, dstPort: number): number {
     const bits = this.bits;
     const p = this.proto[proto & 255]!;
-    const a = this.sport[srcPort & 0xffff]!;
-    const b = this.dport[dstPort & 0xffff]!;
-    const s4 = this.src4;
-    const d4 = this.dst4;
-    const s = s4.offs[find4(s4.starts, s4.block, src >>> 0)]!;
-    const d = d4.offs[find4(d4.starts, d4.block, dst >>> 0)]!;
+    const a = this.sport[srcPort & this.sportMask]!;
+    const b = this.dport[dstPort & this.dportMask]!;
+    const s = find4(this.src4, src >>> 0);
+    const d = find4(this.dst4, dst >>> 0);
     return firstCommon(bits, this.words, p, a, b, s, d);
   }
 
   classify6(proto: number, addrs: Uint32Array, srcOff: number, srcPort: number, dstOff: number, dstPort: number): number {
     const bits = this.bits;
     const p = this.proto[proto & 255]!;
-    const a = this.sport[srcPort & 0xffff]!;
-    const b = this.dport[dstPort & 0xffff]!;
+    const a = this.sport[srcPort & this.sportMask]!;
+    const b = this.dport[dstPort & this.dportMask]!;
     const s = this.src6Offs[find6(this.src6Starts, this.src6Offs.length, addrs, srcOff)]!;
     const d = this.dst6Offs[find6(this.dst6Starts, this.dst6Offs.length, addrs, dstOff)]!;
     return firstCommon(bits, this.words, p, a, b, s, d);
@@ -160,11 +188,14 @@ export class CompiledNsgClassifier implements NsgClassifier {
   get byteLength(): number {
     return (
       this.bits.byteLength + this.proto.byteLength + this.sport.byteLength + this.dport.byteLength +
-      this.src4.starts.byteLength + this.src4.block.byteLength + this.src4.offs.byteLength +
-      this.dst4.starts.byteLength + this.dst4.block.byteLength + this.dst4.offs.byteLength +
+      v4Bytes(this.src4) + v4Bytes(this.dst4) +
       this.src6Starts.byteLength + this.src6Offs.byteLength + this.dst6Starts.byteLength + this.dst6Offs.byteLength
     );
   }
+}
+
+function v4Bytes(f: V4Field): number {
+  return f.l1.byteLength + f.l2.byteLength + f.starts.byteLength + f.offs.byteLength;
 }
 
 /** R-NSG-2: the lowest rule index set in all five rows (rows sorted by priority), -1 if none. */
