@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Dir24_8 } from './reference/dir24-8.js';
 import { NaiveIpv6Lpm } from './reference/ipv6-naive.js';
-import { measureBatch, median } from './suite.js';
+import { measureBatch, measureInterleaved, median } from './suite.js';
 import { ipv4Stream, syntheticIpv4 } from './tables.js';
 import { Rng } from './rng.js';
 import { textTable } from './report.js';
@@ -127,6 +127,18 @@ describe('median and measureBatch', () => {
     expect(m.opsPerSec).toBe(median(m.samples));
     expect(m.nsPerOp).toBeCloseTo(1e9 / m.opsPerSec);
     expect(calls).toBeGreaterThan(5);
+  });
+
+  it('measureInterleaved alternates the cases and gives each >= 5 runs', () => {
+    const order: string[] = [];
+    const [a, b] = measureInterleaved(
+      [{ fn: () => { if (order.at(-1) !== 'a') order.push('a'); }, opsPerCall: 10 },
+        { fn: () => { if (order.at(-1) !== 'b') order.push('b'); }, opsPerCall: 10 }],
+      { minRuns: 5, minMs: 1, warmupCalls: 0 },
+    );
+    expect(a.runs).toBe(5);
+    expect(b.runs).toBe(5);
+    expect(order.join('')).toBe('ababababab');
   });
 });
 
