@@ -19,6 +19,7 @@ import {
   type ServiceTagSet,
 } from '@vnetsim/core';
 import { FlowTable, FlowVerdict } from './flows/flow-table.js';
+import { FlowState } from './flows/tcp-state.js';
 import { DISPOSITION_PENDING, PacketBatch, Proto, TcpFlag } from './packet/batch.js';
 import { runPipeline } from './pipeline.js';
 import { Counters, Scratch, SnatPorts, type StageContext } from './stages/context.js';
@@ -97,6 +98,9 @@ export class Network extends EventEmitter<NetworkEvents> {
   private tablesNow: CompiledTables;
   private readonly scratchNow: Scratch;
   private readonly flowPool: Int32Array;
+  private readonly flowEpoch: Int32Array;
+  private readonly flowRow: Int32Array;
+  private epoch = 0;
   private readonly ids: Int32Array;
 
   constructor(spec: NetworkSpec, tags: ServiceTagSet, options: ScenarioOptions = { endpointPrecedence: 'override' }, opts: NetworkOptions = {}) {
@@ -114,6 +118,8 @@ export class Network extends EventEmitter<NetworkEvents> {
     this.snat.ensure(this.tablesNow.snatPools.length);
     const capacity = opts.flowCapacity ?? 1 << 17;
     this.flowPool = new Int32Array(capacity).fill(-1);
+    this.flowEpoch = new Int32Array(capacity).fill(-1);
+    this.flowRow = new Int32Array(capacity);
     this.ids = new Int32Array(capacity);
     this.flows = new FlowTable({
       capacity,
@@ -159,6 +165,9 @@ export class Network extends EventEmitter<NetworkEvents> {
       counters,
       snat: this.snat,
       flowPool: this.flowPool,
+      flowEpoch: this.flowEpoch,
+      flowRow: this.flowRow,
+      epoch: ++this.epoch,
       dryRun,
     };
   }
@@ -225,6 +234,11 @@ export class Network extends EventEmitter<NetworkEvents> {
     for (let k = 0; k < n; k++) {
       const id = this.ids[k]!;
       const f = this.flows;
+      // A connection already closed by FIN/RST has nothing left to reset: its record just goes.
+      if (f.state[id] === FlowState.Closed) {
+        f.remove(id);
+        continue;
+      }
       const e: FlowResetEvent = {
         flowId: id,
         subnet: subnetName,

@@ -25,6 +25,8 @@ export type RouteState = 'Active' | 'Invalid';
 export interface ScenarioOptions {
   /** R-SE-ROUTE-2: `override` (the seed, default) or `lpm`. */
   endpointPrecedence: EndpointPrecedence;
+  /** R-SNAT-1: SNAT ports per public address (default 64,512; smaller pools show exhaustion quickly). */
+  snatPortsPerIp?: number;
 }
 
 export interface GatewaySpec {

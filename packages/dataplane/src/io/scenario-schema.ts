@@ -595,7 +595,14 @@ export function expectSchema(kind: StepKind): Schema {
 export const TOP_FIELDS: Fields = {
   name: req(str('a scenario name')),
   description: opt({ k: 'str' }),
-  options: def(obj('options', { endpointPrecedence: def(enumOf(PRECEDENCES), () => 'override') }), () => ({ endpointPrecedence: 'override' })),
+  options: def(
+    obj('options', {
+      endpointPrecedence: def(enumOf(PRECEDENCES), () => 'override'),
+      // R-SNAT-1: a smaller pool than Azure's 64,512 ports per address shows exhaustion with little traffic.
+      snatPortsPerIp: opt({ k: 'int', min: 1, max: 64512, what: 'a number of ports from 1 to 64512' }),
+    }),
+    () => ({ endpointPrecedence: 'override' }),
+  ),
   serviceTags: def(str("builtin or a path to a ServiceTags_Public JSON file"), () => 'builtin'),
   network: req(NETWORK_SCHEMA),
   // `steps` is added by the loader (a custom reader: one kind per step, expect keys by kind).

@@ -190,6 +190,11 @@ export interface StageContext {
   snat: SnatPorts;
   /** SNAT pool of each flow id (-1 none), so a freed flow gives its port back. */
   flowPool: Int32Array;
+  /** Per flow id: the batch (epoch) and row whose packet leads it, for followers in the same batch. */
+  flowEpoch: Int32Array;
+  flowRow: Int32Array;
+  /** Number of the batch being processed. */
+  epoch: number;
   /** When true (trace, what-if), no flow is recorded and no port is taken. */
   dryRun: boolean;
 }

@@ -1,10 +1,10 @@
-// Stage: record new flows with the result of their first packet (R-NSG-5: later packets of the flow, both
-// directions, take it without evaluation), refresh recomputed ones, and count every packet.
+// Stage: store in each flow the result of its first packet (R-NSG-5: later packets of the flow, both directions,
+// take it without evaluation), give followers their leader's result, and count every packet.
+import { Disposition } from '@vnetsim/core';
 import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
 import { FlowVerdict } from '../flows/flow-table.js';
-import { Disposition } from '@vnetsim/core';
 import type { StageContext } from './context.js';
-import { FlowHit } from './flow-lookup.js';
+import { copyLeaderResult, FlowHit, FOLLOWER } from './flow-lookup.js';
 
 export function flowCommitStage(b: PacketBatch, ctx: StageContext): void {
   const flows = ctx.flows;
@@ -12,31 +12,34 @@ export function flowCommitStage(b: PacketBatch, ctx: StageContext): void {
   const counters = ctx.counters;
   for (let i = 0; i < b.count; i++) {
     const disp = b.disposition[i]!;
-    if (disp === DISPOSITION_PENDING) throw new Error(`pipeline bug: packet ${i} left every stage without a disposition`);
-    counters.byDisposition[disp]!++;
+    if (disp === FOLLOWER) {
+      // Leaders come first in the batch, so their result is final here.
+      copyLeaderResult(b, i, ctx, ctx.flowRow[b.flowId[i]!]!);
+    } else if (!ctx.dryRun && disp !== Disposition.FlowReset) {
+      const hit = sc.flowHit[i]!;
+      if (hit === FlowHit.New || hit === FlowHit.Recompute) {
+        const id = b.flowId[i]!;
+        if (hit === FlowHit.New) {
+          flows.subnet[id] = sc.srcSubnet[i]!;
+          flows.ingress[id] = b.ingress[i]!;
+          flows.nic[id] = sc.srcVm[i]!;
+          flows.natSrc[id] = b.translatedSrc[i]!;
+          flows.natPort[id] = b.translatedSrcPort[i]!;
+          flows.verdict[id] = disp === Disposition.DeniedOut || disp === Disposition.DeniedIn ? FlowVerdict.Deny : FlowVerdict.Allow;
+          ctx.flowPool[id] = sc.snatPool[i]!;
+        }
+        flows.ruleIndex[id] = b.ruleIndex[i]!;
+        flows.routeIndex[id] = b.routeIndex[i]!;
+        flows.service[id] = sc.service[i]!;
+        flows.disposition[id] = disp;
+        flows.dropReason[id] = b.dropReason[i]!;
+        flows.egressVm[id] = b.egressVm[i]!;
+        flows.serviceError[id] = b.serviceError[i]!;
+      }
+    }
+    const d = b.disposition[i]!;
+    if (d === DISPOSITION_PENDING || d === FOLLOWER) throw new Error(`pipeline bug: packet ${i} left every stage without a disposition`);
+    counters.byDisposition[d]!++;
     counters.byReason[b.dropReason[i]!]!++;
-    if (ctx.dryRun || disp === Disposition.FlowReset) continue;
-    const hit = sc.flowHit[i]!;
-    let id: number;
-    if (hit === FlowHit.New) {
-      id = flows.insertRow(b, i);
-      b.flowId[i] = id;
-      counters.flowsCreated++;
-      flows.subnet[id] = sc.srcSubnet[i]!;
-      flows.ingress[id] = b.ingress[i]!;
-      flows.nic[id] = sc.srcVm[i]!;
-      flows.natSrc[id] = b.translatedSrc[i]!;
-      flows.natPort[id] = b.translatedSrcPort[i]!;
-      flows.verdict[id] = disp === Disposition.DeniedOut || disp === Disposition.DeniedIn ? FlowVerdict.Deny : FlowVerdict.Allow;
-      ctx.flowPool[id] = sc.snatPool[i]!;
-    } else if (hit === FlowHit.Recompute) id = b.flowId[i]!;
-    else continue;
-    flows.ruleIndex[id] = b.ruleIndex[i]!;
-    flows.routeIndex[id] = b.routeIndex[i]!;
-    flows.service[id] = sc.service[i]!;
-    flows.disposition[id] = disp;
-    flows.dropReason[id] = b.dropReason[i]!;
-    flows.egressVm[id] = b.egressVm[i]!;
-    flows.serviceError[id] = b.serviceError[i]!;
   }
 }

@@ -1,20 +1,36 @@
 // Stage: packets of recorded flows (R-NSG-5: both directions pass without NSG evaluation) take the flow's recorded
-// result; packets of a connection reset by an endpoint toggle end as FlowReset (R-SE-2).
+// result; packets of a connection reset by an endpoint toggle end as FlowReset (R-SE-2). A packet that starts a flow
+// records it at once, so later packets of the same flow in the same batch follow it (FOLLOWER) instead of being
+// evaluated as new flows of their own; flow-commit copies the leader's result to them.
 import { Disposition, DropReason } from '@vnetsim/core';
 import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
 import { FlowState } from '../flows/tcp-state.js';
 import type { StageContext } from './context.js';
 import { finish } from './finish.js';
 
-export const FlowHit = { New: 0, Cached: 1, Recompute: 2 } as const;
+export const FlowHit = { New: 0, Cached: 1, Recompute: 2, Follower: 3 } as const;
+
+/** Temporary disposition of a packet whose flow's first packet is earlier in the same batch. */
+export const FOLLOWER = 254;
 
 export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
   const flows = ctx.flows;
   const sc = ctx.scratch;
+  const epoch = ctx.epoch;
   for (let i = 0; i < b.count; i++) {
     if (b.disposition[i] !== DISPOSITION_PENDING) continue;
     const id = flows.lookupRow(b, i);
-    if (id < 0) continue;
+    if (id < 0) {
+      if (ctx.dryRun) continue;
+      const nid = flows.insertRow(b, i);
+      b.flowId[i] = nid;
+      flows.disposition[nid] = DISPOSITION_PENDING;
+      ctx.flowEpoch[nid] = epoch;
+      ctx.flowRow[nid] = i;
+      ctx.flowPool[nid] = -1;
+      ctx.counters.flowsCreated++;
+      continue;
+    }
     b.flowId[i] = id;
     const dir = flows.lastDirection;
     sc.flowDir[i] = dir;
@@ -24,21 +40,59 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
     }
     ctx.counters.flowHits++;
     if (!ctx.dryRun) flows.update(id, dir, b.tcpFlags[i]!, b.length[i]!, b.time[i]!);
-    b.ruleIndex[i] = flows.ruleIndex[id]!;
-    b.translatedSrc[i] = flows.natSrc[id]!;
-    b.translatedSrcPort[i] = flows.natPort[id]!;
-    sc.seenSrc[i] = flows.natSrc[id] !== 0 ? flows.natSrc[id]! : b.src[i]!;
     const cached = flows.disposition[id]!;
     if (cached === DISPOSITION_PENDING) {
-      // The flow's routes changed since it was recorded: forward again, the NSG verdict stands (R-NSG-5).
+      if (ctx.flowEpoch[id] === epoch) {
+        // The flow's first packet (or first since its routes changed) is earlier in this batch.
+        sc.flowHit[i] = FlowHit.Follower;
+        b.disposition[i] = FOLLOWER;
+        continue;
+      }
+      // The flow's routes changed since it was recorded: forward again; the NSG verdict stands (R-NSG-5).
       sc.flowHit[i] = FlowHit.Recompute;
+      ctx.flowEpoch[id] = epoch;
+      ctx.flowRow[id] = i;
+      b.ruleIndex[i] = flows.ruleIndex[id]!;
+      b.translatedSrc[i] = flows.natSrc[id]!;
+      b.translatedSrcPort[i] = flows.natPort[id]!;
       continue;
     }
     sc.flowHit[i] = FlowHit.Cached;
-    b.routeIndex[i] = flows.routeIndex[id]!;
-    b.egressVm[i] = flows.egressVm[id]!;
-    b.serviceError[i] = flows.serviceError[id]!;
-    sc.service[i] = flows.service[id]!;
+    copyFlowResult(b, i, ctx, id);
     finish(b, i, cached, flows.dropReason[id]!);
   }
+}
+
+/** Copies the recorded result of flow `id` into row i. */
+function copyFlowResult(b: PacketBatch, i: number, ctx: StageContext, id: number): void {
+  const flows = ctx.flows;
+  const sc = ctx.scratch;
+  b.ruleIndex[i] = flows.ruleIndex[id]!;
+  b.translatedSrc[i] = flows.natSrc[id]!;
+  b.translatedSrcPort[i] = flows.natPort[id]!;
+  b.routeIndex[i] = flows.routeIndex[id]!;
+  b.egressVm[i] = flows.egressVm[id]!;
+  b.serviceError[i] = flows.serviceError[id]!;
+  sc.service[i] = flows.service[id]!;
+  sc.seenSrc[i] = flows.natSrc[id] !== 0 ? flows.natSrc[id]! : sc.seenSrc[i]!;
+}
+
+/** Gives a follower (row i) the result of its leader (row j) in the same batch. */
+export function copyLeaderResult(b: PacketBatch, i: number, ctx: StageContext, j: number): void {
+  const sc = ctx.scratch;
+  b.disposition[i] = b.disposition[j]!;
+  b.dropReason[i] = b.dropReason[j]!;
+  b.ruleIndex[i] = b.ruleIndex[j]!;
+  b.routeIndex[i] = b.routeIndex[j]!;
+  b.translatedSrc[i] = b.translatedSrc[j]!;
+  b.translatedSrcPort[i] = b.translatedSrcPort[j]!;
+  b.egressVm[i] = b.egressVm[j]!;
+  b.serviceError[i] = b.serviceError[j]!;
+  sc.service[i] = sc.service[j]!;
+  sc.serviceVerdict[i] = sc.serviceVerdict[j]!;
+  sc.nextHop[i] = sc.nextHop[j]!;
+  sc.srcSubnet[i] = sc.srcSubnet[j]!;
+  sc.srcVm[i] = sc.srcVm[j]!;
+  sc.endpointSubnet[i] = sc.endpointSubnet[j]!;
+  if (b.translatedSrc[j] !== 0) sc.seenSrc[i] = b.translatedSrc[j]!;
 }

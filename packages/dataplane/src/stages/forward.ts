@@ -80,6 +80,7 @@ function translate(b: PacketBatch, i: number, ctx: StageContext, pool: number): 
   if (sc.flowHit[i] !== FlowHit.New) return true; // a recorded flow keeps its port
   sc.snatPool[i] = pool;
   if (ctx.dryRun) return true;
+  // Set before the port is taken: if the flow is freed, its port goes back (FlowTable onRelease).
   const port = ctx.snat.take(pool);
   if (port < 0) {
     sc.snatPool[i] = -1;
@@ -88,6 +89,8 @@ function translate(b: PacketBatch, i: number, ctx: StageContext, pool: number): 
   }
   ctx.counters.snatPortsTaken++;
   b.translatedSrcPort[i] = port;
+  ctx.flows.natPort[b.flowId[i]!] = port;
+  ctx.flowPool[b.flowId[i]!] = pool;
   return true;
 }
 

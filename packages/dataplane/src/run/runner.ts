@@ -1,0 +1,449 @@
+// Runs a scenario (SCENARIOS.md): builds the Network, plays its steps through the pipeline and the control plane,
+// checks every expectation, and explains what differed.
+import { DISPOSITION_NAMES, formatIpv4, parseIpv4, type DispositionName } from '@vnetsim/core';
+import type { Logger } from 'pino';
+import { Network } from '../network.js';
+import { PacketBatch, Proto, TcpFlag } from '../packet/batch.js';
+import { TrafficGenerator } from '../packet/generate.js';
+import type { PcapWriter } from '../io/pcap.js';
+import type { FlowLogWriter } from '../io/flowlog.js';
+import { flowLogRuleName } from '../io/flowlog.js';
+import type { Expect, Scenario, Step } from '../io/scenario.js';
+import { outcomeOf, traceOf, type PacketOutcome, type Trace } from '../explain/trace.js';
+import { resolveSource, resolveTarget } from './resolve.js';
+
+export interface RunOptions {
+  pcap?: PcapWriter;
+  flowLog?: FlowLogWriter;
+  logger?: Logger;
+  /** Called during long traffic steps with packets done and total (the CLI draws progress on a terminal). */
+  progress?: (step: number, done: number, total: number) => void;
+}
+
+export interface StepResult {
+  index: number;
+  kind: string;
+  line: number;
+  passed: boolean;
+  result: Record<string, unknown>;
+  failures: string[];
+  /** The trace of the packet whose outcome differed from the expectation. */
+  trace?: Trace;
+}
+
+export interface ScenarioResult {
+  name: string;
+  file: string;
+  passed: boolean;
+  steps: StepResult[];
+  counters: {
+    packetsIn: number;
+    dispositions: Record<string, number>;
+    dropReasons: Record<string, number>;
+    flows: { created: number; open: number; evictions: number; resets: number };
+    snatPortsTaken: number;
+  };
+}
+
+interface Connection {
+  family: 4;
+  proto: number;
+  src: number;
+  dst: number;
+  srcPort: number;
+  dstPort: number;
+  ingress: number;
+  flowId: number;
+}
+
+const PROTO: Record<string, number> = { Tcp: Proto.Tcp, Udp: Proto.Udp, Icmp: Proto.Icmp, Esp: 50, Ah: 51 };
+const BATCH = 4096;
+
+export function runScenario(s: Scenario, opts: RunOptions = {}): ScenarioResult {
+  const net = new Network(s.network, s.serviceTags, s.options, {
+    logger: opts.logger,
+    snatPortsPerIp: s.options.snatPortsPerIp,
+    flowCapacity: 1 << 17,
+    batchCapacity: BATCH,
+  });
+  const ctx = new RunContext(net, opts);
+  const steps = s.steps.map((step) => ctx.runStep(step));
+  if (opts.flowLog !== undefined) ctx.writeFlowLog(opts.flowLog);
+  const c = net.counters;
+  return {
+    name: s.name,
+    file: s.file,
+    passed: steps.every((x) => x.passed),
+    steps,
+    counters: {
+      packetsIn: c.packetsIn,
+      dispositions: c.dispositions(),
+      dropReasons: c.reasons(),
+      flows: { created: c.flowsCreated, open: net.flows.size, evictions: net.flows.evictions, resets: net.flows.resets },
+      snatPortsTaken: c.snatPortsTaken,
+    },
+  };
+}
+
+class RunContext {
+  private clock = 0;
+  private nextPort = 49152;
+  private readonly connections = new Map<string, Connection>();
+  private readonly small: PacketBatch;
+  private readonly big: PacketBatch;
+
+  constructor(
+    readonly net: Network,
+    readonly opts: RunOptions,
+  ) {
+    this.small = net.newBatch(8);
+    this.big = net.newBatch(BATCH);
+  }
+
+  runStep(step: Step): StepResult {
+    const failures: string[] = [];
+    let result: Record<string, unknown> = {};
+    let trace: Trace | undefined;
+    try {
+      const r = this.dispatch(step, failures);
+      result = r.result;
+      trace = r.trace;
+    } catch (e) {
+      failures.push(`step failed to run: ${(e as Error).message}`);
+    }
+    return { index: step.index, kind: step.kind, line: step.line, passed: failures.length === 0, result, failures, ...(failures.length > 0 && trace ? { trace } : {}) };
+  }
+
+  private dispatch(step: Step, failures: string[]): { result: Record<string, unknown>; trace?: Trace } {
+    const net = this.net;
+    const e = step.expect;
+    switch (step.kind) {
+      case 'connect': {
+        const { outcome, trace, conn } = this.connect(step.from, step.to, step.protocol, step.port, step.sourcePort);
+        if (step.id !== undefined) this.connections.set(step.id, conn);
+        checkPacket(e, outcome, failures);
+        return { result: { ...outcome, connection: step.id ?? null }, trace };
+      }
+      case 'send': {
+        if (step.flow !== undefined) {
+          const conn = this.connections.get(step.flow);
+          if (conn === undefined) throw new Error(`no connection "${step.flow}"`);
+          const b = this.small;
+          b.clear();
+          b.push4(conn.src, conn.dst, conn.srcPort, conn.dstPort, conn.proto, conn.proto === Proto.Tcp ? TcpFlag.PSH | TcpFlag.ACK : 0, 540, conn.ingress, this.tick());
+          const { outcome, trace } = this.process(b, 0);
+          checkPacket(e, outcome, failures);
+          return { result: { ...outcome }, trace };
+        }
+        const src = resolveSource(net, step.from, false);
+        const dst = parseIpv4(resolveTarget(net, step.to).address);
+        const proto = PROTO[step.protocol]!;
+        const b = this.small;
+        b.clear();
+        b.push4(src.addrs[0]!, dst, step.sourcePort ?? this.port(), step.port ?? defaultPort(proto), proto, proto === Proto.Tcp ? TcpFlag.SYN : 0, 60, src.ingress[0]!, this.tick());
+        const { outcome, trace } = this.process(b, 0);
+        checkPacket(e, outcome, failures);
+        return { result: { ...outcome }, trace };
+      }
+      case 'traffic':
+        return { result: this.traffic(step, failures) };
+      case 'enableServiceEndpoint':
+      case 'disableServiceEndpoint': {
+        const r = step.kind === 'enableServiceEndpoint'
+          ? net.enableServiceEndpoint(step.subnet, step.service, step.as, step.locations)
+          : net.disableServiceEndpoint(step.subnet, step.service, step.as);
+        return { result: this.change(r, e, failures) };
+      }
+      case 'addVirtualNetworkRule':
+      case 'removeVirtualNetworkRule': {
+        const r = step.kind === 'addVirtualNetworkRule'
+          ? net.addVirtualNetworkRule(step.service, step.subnet, step.as)
+          : net.removeVirtualNetworkRule(step.service, step.subnet, step.as);
+        return { result: this.change(r, e, failures) };
+      }
+      case 'addIpRule':
+      case 'removeIpRule': {
+        const r = step.kind === 'addIpRule' ? net.addIpRule(step.service, step.ip, step.as) : net.removeIpRule(step.service, step.ip, step.as);
+        return { result: this.change(r, e, failures) };
+      }
+      case 'setRule':
+        return { result: this.change(net.setRule(step.nsg, step.rule, step.as), e, failures) };
+      case 'removeRule':
+        return { result: this.change(net.removeRule(step.nsg, step.name, step.as), e, failures) };
+      case 'setRoute':
+        return { result: this.change(net.setRoute(step.routeTable, step.route, step.as), e, failures) };
+      case 'removeRoute':
+        return { result: this.change(net.removeRoute(step.routeTable, step.name, step.as), e, failures) };
+      case 'effectiveRoutes': {
+        const subnet = step.subnet ?? net.spec.vms.find((v) => v.name === step.vm)!.subnet;
+        const rows = net.routing.effectiveRoutesOf(subnet).map((r) => ({
+          prefix: r.addressPrefixes.join(','),
+          source: r.source,
+          state: r.state,
+          nextHopType: r.nextHopType,
+          nextHopIp: r.nextHopIpAddress.join(','),
+          name: r.name ?? '',
+          routeTable: r.routeTable ?? '',
+        }));
+        checkRows(e, rows, failures);
+        return { result: { subnet, routes: rows } };
+      }
+      case 'effectiveSecurityRules': {
+        const rows = net.nsgs.effectiveSecurityRules(step.vm).flatMap((lvl) =>
+          lvl.rules.map((r) => ({
+            level: lvl.level,
+            nsg: lvl.nsg,
+            name: r.name,
+            priority: r.priority,
+            direction: r.direction,
+            access: r.access,
+            protocol: r.protocol,
+            sourceAddressPrefix: r.sourceAddressPrefixes.join(','),
+            destinationAddressPrefix: r.destinationAddressPrefixes.join(','),
+            destinationPortRange: r.destinationPortRanges.join(','),
+          })),
+        );
+        checkRows(e, rows, failures);
+        return { result: { vm: step.vm, rules: rows } };
+      }
+      case 'nextHop': {
+        const r = net.routing.nextHop(step.from, resolveTarget(net, step.to).address);
+        const result = { nextHopType: r.nextHopType, nextHopIp: r.nextHopIpAddress, routeTable: r.routeTableId };
+        expectEq(failures, 'nextHopType', e.nextHopType, result.nextHopType);
+        expectEq(failures, 'nextHopIp', e.nextHopIp, result.nextHopIp);
+        expectEq(failures, 'routeTable', e.routeTable, result.routeTable);
+        return { result };
+      }
+      case 'ipFlowVerify': {
+        const r = net.nsgs.ipFlowVerify(step.vm, step.direction, step.protocol, step.local, step.remote);
+        const result = { access: r.access, rule: r.ruleName, nsg: r.nsg, evaluated: r.evaluated };
+        expectEq(failures, 'access', e.access, r.access);
+        expectEq(failures, 'rule', e.rule, r.ruleName);
+        return { result };
+      }
+      case 'resolve': {
+        const address = net.resolve(step.hostname);
+        expectEq(failures, 'address', e.address, address);
+        return { result: { hostname: step.hostname, address } };
+      }
+      case 'advanceTime': {
+        this.clock += step.seconds;
+        const expired = net.flows.expire(this.clock);
+        return { result: { seconds: step.seconds, clock: this.clock, expiredFlows: expired } };
+      }
+    }
+  }
+
+  private tick(): number {
+    this.clock += 0.001;
+    return this.clock;
+  }
+
+  private port(): number {
+    const p = this.nextPort;
+    this.nextPort = p >= 65535 ? 49152 : p + 1;
+    return p;
+  }
+
+  /** A TCP connection (SYN, SYN|ACK, ACK, one data packet) or one request/reply for other protocols. */
+  private connect(from: string, to: string, protocol: string, port?: number, sourcePort?: number) {
+    const net = this.net;
+    const src = resolveSource(net, from, false);
+    const dst = parseIpv4(resolveTarget(net, to).address);
+    const proto = PROTO[protocol]!;
+    const sp = sourcePort ?? this.port();
+    const dp = port ?? defaultPort(proto);
+    const a = src.addrs[0]!;
+    const ing = src.ingress[0]!;
+    const b = this.small;
+    b.clear();
+    if (proto === Proto.Tcp) {
+      b.push4(a, dst, sp, dp, proto, TcpFlag.SYN, 60, ing, this.tick());
+      b.push4(dst, a, dp, sp, proto, TcpFlag.SYN | TcpFlag.ACK, 60, ing, this.tick());
+      b.push4(a, dst, sp, dp, proto, TcpFlag.ACK, 52, ing, this.tick());
+      b.push4(a, dst, sp, dp, proto, TcpFlag.PSH | TcpFlag.ACK, 540, ing, this.tick());
+    } else {
+      b.push4(a, dst, sp, dp, proto, 0, 84, ing, this.tick());
+      b.push4(dst, a, dp, sp, proto, 0, 84, ing, this.tick());
+    }
+    const { outcome, trace } = this.process(b, 0);
+    const conn: Connection = { family: 4, proto, src: a, dst, srcPort: sp, dstPort: dp, ingress: ing, flowId: b.flowId[0]! };
+    return { outcome, trace, conn };
+  }
+
+  /** Runs a small batch; the outcome and trace of row `row`. */
+  private process(b: PacketBatch, row: number): { outcome: PacketOutcome; trace: Trace } {
+    const net = this.net;
+    // The first packet's trace is taken before the batch runs, so later rows (which hit the new flow) don't hide it.
+    net.process(b);
+    const trace = traceOf(net.tables, net.scratch, b, row);
+    const outcome = outcomeOf(net.tables, net.scratch, b, row);
+    this.capture(b);
+    return { outcome, trace };
+  }
+
+  private capture(b: PacketBatch): void {
+    const pcap = this.opts.pcap;
+    if (pcap === undefined) return;
+    for (let i = 0; i < b.count; i++) {
+      pcap.writeRow(b, i, 'original');
+      if (b.translatedSrc[i] !== 0 && b.translatedSrc[i] !== b.src[i]) pcap.writeRow(b, i, 'translated');
+    }
+  }
+
+  private traffic(step: Extract<Step, { kind: 'traffic' }>, failures: string[]): Record<string, unknown> {
+    const net = this.net;
+    const src = resolveSource(net, step.from, true);
+    const dst = resolveTarget(net, step.to);
+    const proto = step.protocol === 'Tcp' ? 'tcp' : step.protocol === 'Udp' ? 'udp' : 'icmp';
+    const perFlow = Math.max(1, Math.ceil(step.packets / step.flows));
+    const gen = new TrafficGenerator({
+      seed: step.seed,
+      flows: step.flows,
+      packetsPerFlow: perFlow,
+      sources: src.addrs.map(formatIpv4),
+      ingress: src.ingress,
+      destinations: dst.prefixes,
+      protocol: proto,
+      dstPorts: [step.port ?? (proto === 'udp' ? 53 : 443)],
+      startTime: this.clock,
+    });
+    const before = Float64Array.from(net.counters.byDisposition);
+    const b = this.big;
+    let done = 0;
+    const started = performance.now();
+    while (done < step.packets) {
+      const n = gen.fill(b);
+      if (n === 0) break;
+      if (done + n > step.packets) b.count = step.packets - done;
+      net.process(b);
+      this.capture(b);
+      done += b.count;
+      this.clock = b.time[b.count - 1]!;
+      this.opts.progress?.(step.index, done, step.packets);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const counts: Record<string, number> = {};
+    DISPOSITION_NAMES.forEach((name, i) => {
+      const d = net.counters.byDisposition[i]! - before[i]!;
+      if (d > 0) counts[name] = d;
+    });
+    if (step.expect.counts !== undefined) {
+      for (const name of DISPOSITION_NAMES) {
+        const want = step.expect.counts[name] ?? 0;
+        const got = counts[name] ?? 0;
+        if (want !== got) failures.push(`counts.${name}: expected ${want}, got ${got}`);
+      }
+    }
+    return { packets: done, flows: step.flows, counts, seconds: round(seconds), packetsPerSecond: Math.round(done / Math.max(seconds, 1e-9)) };
+  }
+
+  private change(r: ReturnType<Network['enableServiceEndpoint']>, e: Expect, failures: string[]): Record<string, unknown> {
+    const resetIds = new Set(r.resets.filter((x) => x.rstSent).map((x) => x.flowId));
+    const named = [...this.connections.entries()].filter(([, c]) => resetIds.has(c.flowId) && this.matches(c, r.resets)).map(([id]) => id);
+    for (const x of r.resets) if (x.rstSent) this.opts.pcap?.writeResetPair(this.net.flows, x.flowId, this.clock);
+    if (e.error !== undefined) {
+      if (r.ok) failures.push(`error: expected ${e.error}, but the change was applied`);
+      else if (r.error!.code !== e.error) failures.push(`error: expected ${e.error}, got ${r.error!.code} (${r.error!.message})`);
+    } else if (!r.ok) failures.push(`the change was refused: ${r.error!.code}: ${r.error!.message}`);
+    if (e.resetConnections !== undefined) {
+      const want = [...e.resetConnections].sort();
+      const got = [...named].sort();
+      if (want.join(',') !== got.join(',')) failures.push(`resetConnections: expected [${want.join(', ')}], got [${got.join(', ')}]`);
+    }
+    return {
+      ok: r.ok,
+      error: r.error,
+      changedSubnets: r.changedSubnets,
+      resetConnections: named,
+      resetFlows: r.resets.length,
+    };
+  }
+
+  private matches(c: Connection, resets: ReturnType<Network['enableServiceEndpoint']>['resets']): boolean {
+    return resets.some((x) => x.flowId === c.flowId && x.src === c.src && x.dst === c.dst && x.srcPort === c.srcPort && x.dstPort === c.dstPort);
+  }
+
+  /** NSG flow log v2 records of the flows recorded during the run. */
+  writeFlowLog(w: FlowLogWriter): void {
+    const net = this.net;
+    const t = net.tables;
+    const f = net.flows;
+    f.scan((id) => {
+      const vm = f.nic[id]!;
+      if (vm < 0) return;
+      const sub = f.subnet[id]!;
+      const c = t.vmNicOut[vm] ?? (sub >= 0 ? t.subnetNsgOut[sub] : null);
+      const r = f.ruleIndex[id]!;
+      if (c === null || c === undefined || r < 0 || r >= c.rules.length) return;
+      const spec = net.spec;
+      const sub0 = spec.vnets[0]?.subscription ?? 'default';
+      w.addFlow(f, id, this.clock, {
+        nsgId: `/subscriptions/${sub0}/resourceGroups/vnetsim/providers/Microsoft.Network/networkSecurityGroups/${c.nsg}`,
+        rule: flowLogRuleName(c.rules[r]!.name),
+        mac: macOf(vm),
+        direction: 'O',
+        decision: c.allow[r] === 1 ? 'A' : 'D',
+      }, true);
+    });
+  }
+}
+
+/** A stable, clearly synthetic MAC per VM (Azure's 00-0D-3A prefix). */
+function macOf(vm: number): string {
+  return `000D3A${(vm + 1).toString(16).toUpperCase().padStart(6, '0')}`;
+}
+
+function defaultPort(proto: number): number {
+  return proto === Proto.Tcp ? 443 : proto === Proto.Udp ? 53 : 0;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+function expectEq(failures: string[], key: string, want: unknown, got: unknown): void {
+  if (want === undefined) return;
+  if (String(want) !== String(got ?? 'null')) failures.push(`${key}: expected ${String(want)}, got ${got === null || got === undefined ? 'none' : String(got)}`);
+}
+
+function checkPacket(e: Expect, o: PacketOutcome, failures: string[]): void {
+  expectEq(failures, 'disposition', e.disposition, o.disposition);
+  expectEq(failures, 'reason', e.reason, o.reason);
+  expectEq(failures, 'rule', e.rule, o.rule);
+  expectEq(failures, 'nextHopType', e.nextHopType, o.nextHopType);
+  expectEq(failures, 'nextHopIp', e.nextHopIp, o.nextHopIp);
+  expectEq(failures, 'routeTable', e.routeTable, o.routeTable);
+  expectEq(failures, 'sourceSeenByService', e.sourceSeenByService, o.sourceSeenByService);
+  if (e.serviceError !== undefined) {
+    const got = o.serviceError ?? '';
+    const want = String(e.serviceError);
+    // `403` matches `403 AuthorizationFailure`; the full text matches too.
+    if (!(got === want || got.startsWith(`${want} `) || got.split(' ')[0] === want))
+      failures.push(`serviceError: expected ${want}, got ${got === '' ? 'none' : got}`);
+  }
+  if (e.counts !== undefined) {
+    for (const name of DISPOSITION_NAMES as DispositionName[]) {
+      const want = e.counts[name] ?? 0;
+      const got = o.disposition === name ? 1 : 0;
+      if (want !== got) failures.push(`counts.${name}: expected ${want}, got ${got}`);
+    }
+  }
+}
+
+/** contains / notContains: an entry matches a row when every key equals the row's value; `prefix` matches any prefix. */
+function rowMatches(entry: Record<string, string | number>, row: Record<string, string | number>): boolean {
+  return Object.entries(entry).every(([k, v]) => {
+    const have = row[k];
+    if (have === undefined) return false;
+    if (k === 'prefix' || k.endsWith('AddressPrefix')) return String(have).split(',').includes(String(v));
+    return String(have) === String(v);
+  });
+}
+
+function checkRows(e: Expect, rows: Array<Record<string, string | number>>, failures: string[]): void {
+  for (const want of e.contains ?? [])
+    if (!rows.some((r) => rowMatches(want, r))) failures.push(`contains: no row matches ${JSON.stringify(want)}`);
+  for (const bad of e.notContains ?? [])
+    if (rows.some((r) => rowMatches(bad, r))) failures.push(`notContains: a row matches ${JSON.stringify(bad)}`);
+}
