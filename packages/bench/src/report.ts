@@ -29,9 +29,12 @@ function formatNs(ns: number): string {
   return ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : ns >= 1e3 ? `${(ns / 1e3).toFixed(1)} µs` : ns.toFixed(1);
 }
 
-/** Speed of the row relative to vnetsim's row of the same case ("0.05x" = 20 times slower than vnetsim). */
+/**
+ * Speed of the row relative to vnetsim's row of the same case ("0.05x" = 20 times slower than vnetsim). vnetsim's
+ * row is the one whose impl is "vnetsim" or starts with "vnetsim " (e.g. "vnetsim bit-vector").
+ */
 function ratio(r: ResultRow, rows: readonly ResultRow[]): string {
-  const v = rows.find((x) => x.case === r.case && x.impl === 'vnetsim');
+  const v = rows.find((x) => x.case === r.case && (x.impl === 'vnetsim' || x.impl.startsWith('vnetsim ')));
   if (!v) return '-';
   const x = r.opsPerSec / v.opsPerSec;
   return x >= 0.1 ? `${x.toFixed(2)}x` : x >= 0.001 ? `${x.toFixed(4)}x` : `${x.toExponential(1)}x`;
