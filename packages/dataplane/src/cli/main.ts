@@ -15,8 +15,10 @@ import {
   runCommand,
   traceCommand,
   verifyCommand,
-} from './commands/pending.js';
+} from './commands/engine.js';
 import { validateCommand } from './commands/validate.js';
+import { importCommand } from './commands/import.js';
+import { tagsCommand } from './commands/tags.js';
 import { formatScenarioError } from './format-errors.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -28,6 +30,8 @@ export const COMMANDS: readonly Command[] = [
   traceCommand,
   effectiveNsgCommand,
   benchCommand,
+  importCommand,
+  tagsCommand,
 ];
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
