@@ -198,7 +198,10 @@ function v4Bytes(f: V4Field): number {
   return f.l1.byteLength + f.l2.byteLength + f.starts.byteLength + f.offs.byteLength;
 }
 
-/** R-NSG-2: the lowest rule index set in all five rows (rows sorted by priority), -1 if none. */
+/**
+ * R-NSG-2: the lowest rule index set in all five rows (rows sorted by priority), -1 if none. A plain loop over the
+ * words: measured faster than skipping zero words through per-row summaries at 200 rules (7 words).
+ */
 function firstCommon(bits: Uint32Array, words: number, p: number, a: number, b: number, s: number, d: number): number {
   for (let w = 0; w < words; w++) {
     const x = bits[p + w]! & bits[a + w]! & bits[b + w]! & bits[s + w]! & bits[d + w]!;

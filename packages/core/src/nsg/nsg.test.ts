@@ -270,5 +270,10 @@ describe('compiled NSGs: effective rules and updates', () => {
     const joined = { ...edited, vms: edited.vms.map((vm) => (vm.name === 'vm2' ? { ...vm, asgs: ['web'] } : vm)) };
     expect(n.update(joined).map((c) => `${c.nsg}/${c.direction}`)).toEqual(['N/Inbound']);
     expect(n.ipFlowVerify('vm1', 'Inbound', 'Tcp', '10.0.1.4:80', '10.0.2.5:1').ruleName).toBe('securityRules/asg');
+    // A new peering changes VirtualNetwork (R-NSG-6) for hub: every classifier compiled for hub is rebuilt.
+    const peeredNet = { ...joined, vnets: [{ ...joined.vnets[0]!, peerings: ['spoke'] }, vnet('spoke', ['10.1.0.0/16'], [['s', '10.1.0.0/24']])] };
+    expect(n.update(peeredNet).map((c) => `${c.nsg}/${c.direction}`).sort()).toEqual(['N/Inbound', 'N/Outbound', 'Other/Inbound']);
+    expect(n.ipFlowVerify('vm1', 'Outbound', 'Tcp', '10.0.1.4:1', '10.1.0.9:80').ruleName).toBe('defaultSecurityRules/AllowVnetOutBound');
+    expect(n.update(peeredNet)).toEqual([]);
   });
 });
