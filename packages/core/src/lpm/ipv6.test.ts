@@ -1,21 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { maskIpv6InPlace, parseIpv6, parseIpv6Cidr } from '../addr/index.js';
-import { Ipv6Trie, LpmArgumentError, LpmCapacityError } from './index.js';
+import { compileIpv6, Ipv6Trie, LpmArgumentError, LpmCapacityError } from './index.js';
 
 const w6 = parseIpv6;
 const cidr = (t: Ipv6Trie, text: string, value: number): void => {
   const c = parseIpv6Cidr(text);
   t.insert(c.words, c.length, value);
 };
+/** The default layout, and the same layout with every node direct, and with every node (but the root) a run list. */
+const layouts = (t: Ipv6Trie) => [t.compile(), compileIpv6(t, { denseRuns8: 0, denseRuns16: 0 }), compileIpv6(t, { denseRuns8: 256, denseRuns16: 65536 })];
 const lookupBoth = (t: Ipv6Trie, w: Uint32Array): number[] => {
-  const c = t.compile();
   const out = new Int32Array(1);
-  c.lookupBatch(w, out);
-  return [c.lookup(w[0]!, w[1]!, w[2]!, w[3]!), out[0]!, t.longestMatch(w[0]!, w[1]!, w[2]!, w[3]!)];
+  const got = layouts(t).flatMap((c) => {
+    c.lookupBatch(w, out);
+    return [c.lookup(w[0]!, w[1]!, w[2]!, w[3]!), out[0]!];
+  });
+  return [...got, t.longestMatch(w[0]!, w[1]!, w[2]!, w[3]!)];
 };
 const expectLookup = (t: Ipv6Trie, addr: string | Uint32Array, value: number): void => {
   const w = typeof addr === 'string' ? w6(addr) : addr;
-  expect(lookupBoth(t, w), String(addr)).toEqual([value, value, value]);
+  expect(lookupBoth(t, w), String(addr)).toEqual(Array(7).fill(value));
 };
 /** First and last address of words/len, and their outside neighbours (or undefined at the ends of the space). */
 const edges = (words: Uint32Array, len: number) => {
@@ -50,7 +54,8 @@ describe('Ipv6Trie and its compiled table (rte_lpm checklist)', () => {
     expectLookup(t, '2001:db8:1:2::8', 2);
   });
 
-  // Layout: a 16-bit direct root then 8-bit strides (16, 24, 32, ... 120), each node direct or a sorted run list.
+  // Layout: a 16-bit direct root, a 16-bit level (bits 16..32), then 8-bit strides (32, 40, ... 120); each node
+  // below the root is direct or a run list.
   for (const len of [1, 8, 15, 16, 17, 23, 24, 25, 31, 32, 33, 40, 47, 48, 49, 56, 63, 64, 65, 96, 97, 119, 120, 121, 127, 128]) {
     it(`a /${len} covers exactly its range, around every stride boundary`, () => {
       const t = new Ipv6Trie();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maskIpv4, maskIpv6InPlace } from '../addr/index.js';
-import { compileIpv4Ranges, Ipv4Trie, Ipv6Trie } from './index.js';
+import { compileIpv4Ranges, compileIpv6, Ipv4Trie, Ipv6Trie } from './index.js';
 import { RefV4, RefV6, rng } from './reference.test-util.js';
 
 // Random nested tables: every prefix is a few random "seed" addresses cut at a random length, so prefixes nest and
@@ -121,8 +121,12 @@ describe('LPM against a naive per-length Map reference (fast-check)', () => {
         });
         const addrs = addrsNear(2000);
         const expected = expectedOf(addrs);
-        const c = trie.compile();
         const out = new Int32Array(addrs.length / 4);
+        for (const other of [compileIpv6(trie, { denseRuns8: 0, denseRuns16: 0 }), compileIpv6(trie, { denseRuns8: 256, denseRuns16: 65536 })]) {
+          other.lookupBatch(addrs, out);
+          expect(out).toEqual(expected);
+        }
+        const c = trie.compile();
         c.lookupBatch(addrs, out);
         expect(out).toEqual(expected);
         for (let i = 0; i < out.length; i += 5) {
