@@ -1,4 +1,4 @@
-import { checkBatch, LpmCapacityError } from './errors.js';
+import { checkBatch, LpmArgumentError, LpmCapacityError } from './errors.js';
 import { ipv4Ranges } from './ipv4-compiled.js';
 import type { Ipv4Trie } from './ipv4-trie.js';
 import type { CompiledIpv4Trie } from './types.js';
@@ -49,56 +49,93 @@ export class Ipv4MultibitTable implements CompiledIpv4Trie {
   }
 }
 
-/** Compiles the trie's current contents into a 20-4-8 table; pure: shares no memory with the trie. */
-export function compileIpv4Multibit(trie: Ipv4Trie): Ipv4MultibitTable {
-  const { starts, values, count: n } = ipv4Ranges(trie);
-  const ROOT = 1 << 20;
-  // First pass: size the table exactly.
-  let size = ROOT;
-  {
-    let j = 0;
-    for (let c = 0; c < ROOT; c++) {
-      const start = c * 4096;
-      while (j + 1 < n && starts[j + 1]! <= start) j++;
-      if (!(j + 1 < n && starts[j + 1]! < start + 4096)) continue;
-      size += 16;
-      for (let s = 0; s < 16; s++) {
-        const sub = start + s * 256;
-        while (j + 1 < n && starts[j + 1]! <= sub) j++;
-        if (j + 1 < n && starts[j + 1]! < sub + 256) size += 256;
+/**
+ * The same multibit trie with strides 16-4-4-8: a 256 KiB root instead of 4 MiB, for small tables (a subnet's
+ * effective routes), where the extra level costs little because everything is in cache.
+ */
+export class Ipv4SmallMultibitTable implements CompiledIpv4Trie {
+  readonly byteLength: number;
+
+  constructor(private readonly t: Int32Array) {
+    this.byteLength = t.byteLength;
+  }
+
+  lookup(addr: number): number {
+    const t = this.t;
+    const a = addr >>> 0;
+    let e = t[a >>> 16]!;
+    if (e < -1) {
+      e = t[-2 - e + ((a >>> 12) & 15)]!;
+      if (e < -1) {
+        e = t[-2 - e + ((a >>> 8) & 15)]!;
+        if (e < -1) e = t[-2 - e + (a & 255)]!;
       }
     }
+    return e;
   }
-  if (size > IPV4_MULTIBIT_MAX_ENTRIES)
-    throw new LpmCapacityError(IPV4_MULTIBIT_MAX_ENTRIES, `compileIpv4Multibit: ${size} entries exceed ${IPV4_MULTIBIT_MAX_ENTRIES}`);
-  const t = new Int32Array(size);
-  let next = ROOT;
-  let j = 0; // the run containing the address being placed
-  for (let c = 0; c < ROOT; c++) {
-    const start = c * 4096;
-    while (j + 1 < n && starts[j + 1]! <= start) j++;
-    if (!(j + 1 < n && starts[j + 1]! < start + 4096)) {
-      t[c] = values[j]!;
-      continue;
+
+  lookupBatch(addrs: Uint32Array, out: Int32Array, count: number = addrs.length): void {
+    checkBatch(addrs.length, 1, out.length, count);
+    const t = this.t;
+    for (let i = 0; i < count; i++) {
+      const a = addrs[i]!;
+      let e = t[a >>> 16]!;
+      if (e < -1) {
+        e = t[-2 - e + ((a >>> 12) & 15)]!;
+        if (e < -1) {
+          e = t[-2 - e + ((a >>> 8) & 15)]!;
+          if (e < -1) e = t[-2 - e + (a & 255)]!;
+        }
+      }
+      out[i] = e;
     }
-    const node = next;
-    next += 16;
-    t[c] = -2 - node;
-    for (let s = 0; s < 16; s++) {
-      const sub = start + s * 256;
+  }
+}
+
+export type Ipv4MultibitLayout = '20-4-8' | '16-4-4-8';
+
+/** Below this many prefixes, Ipv4Trie.compile() picks the 16-4-4-8 layout (smaller root, same answers). */
+export const IPV4_SMALL_TABLE_PREFIXES = 65536;
+
+/** Compiles the trie's current contents into a multibit table; pure: shares no memory with the trie. */
+export function compileIpv4Multibit(
+  trie: Ipv4Trie,
+  layout: Ipv4MultibitLayout = trie.size < IPV4_SMALL_TABLE_PREFIXES ? '16-4-4-8' : '20-4-8',
+): Ipv4MultibitTable | Ipv4SmallMultibitTable {
+  const strides = layout === '20-4-8' ? [20, 4, 8] : layout === '16-4-4-8' ? [16, 4, 4, 8] : undefined;
+  if (strides === undefined) throw new LpmArgumentError(`compileIpv4Multibit: layout ${String(layout)} is not "20-4-8" or "16-4-4-8"`);
+  const { starts, values, count: n } = ipv4Ranges(trie);
+  const spans: number[] = []; // addresses per slot at each level
+  let bits = 32;
+  for (const s of strides) spans.push(2 ** (bits -= s));
+  let t = new Int32Array(Math.max(1 << (strides[0]! + 1), 1024));
+  let next = 1 << strides[0]!;
+  let j = 0; // the run containing the address being placed
+  // Fills node (at offset `node`, level `level`) that covers addresses from `start`; children are allocated after it.
+  const fill = (node: number, level: number, start: number): void => {
+    const slots = 1 << strides[level]!;
+    const span = spans[level]!;
+    for (let s = 0; s < slots; s++) {
+      const sub = start + s * span;
       while (j + 1 < n && starts[j + 1]! <= sub) j++;
-      if (!(j + 1 < n && starts[j + 1]! < sub + 256)) {
-        t[node + s] = values[j]!;
+      if (span === 1 || !(j + 1 < n && starts[j + 1]! < sub + span)) {
+        t[node + s] = values[j]!; // leaf pushing: one run covers the whole slot
         continue;
       }
-      const leaf = next;
-      next += 256;
-      t[node + s] = -2 - leaf;
-      for (let b = 0; b < 256; b++) {
-        while (j + 1 < n && starts[j + 1]! <= sub + b) j++;
-        t[leaf + b] = values[j]!;
+      const child = next;
+      next += 1 << strides[level + 1]!;
+      if (next > IPV4_MULTIBIT_MAX_ENTRIES)
+        throw new LpmCapacityError(IPV4_MULTIBIT_MAX_ENTRIES, `compileIpv4Multibit: more than ${IPV4_MULTIBIT_MAX_ENTRIES} entries`);
+      if (next > t.length) {
+        const t2 = new Int32Array(Math.max(t.length * 2, next));
+        t2.set(t);
+        t = t2;
       }
+      t[node + s] = -2 - child;
+      fill(child, level + 1, sub);
     }
-  }
-  return new Ipv4MultibitTable(t);
+  };
+  fill(0, 0, 0);
+  const table = t.slice(0, next);
+  return layout === '20-4-8' ? new Ipv4MultibitTable(table) : new Ipv4SmallMultibitTable(table);
 }

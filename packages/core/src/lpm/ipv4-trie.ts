@@ -144,8 +144,9 @@ export class Ipv4Trie {
   }
 
   /**
-   * An immutable lookup table of the current contents (the 20-4-8 multibit table); later changes to the trie do not
-   * affect it. compileIpv4Ranges(trie) gives the smaller, slower DXR-style table.
+   * An immutable lookup table of the current contents: a multibit trie, 20-4-8 for large tables, 16-4-4-8 below
+   * IPV4_SMALL_TABLE_PREFIXES prefixes. Later changes to the trie do not affect it. compileIpv4Ranges(trie) gives
+   * the smaller, slower DXR-style table.
    */
   compile(): CompiledIpv4Trie {
     return compileIpv4Multibit(this);

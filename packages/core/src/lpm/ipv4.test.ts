@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { maskIpv4, parseIpv4, parseIpv4Cidr } from '../addr/index.js';
-import { compileIpv4Ranges, Ipv4Trie, LpmArgumentError, LpmCapacityError } from './index.js';
+import {
+  compileIpv4Multibit,
+  compileIpv4Ranges,
+  Ipv4SmallMultibitTable,
+  Ipv4Trie,
+  LpmArgumentError,
+  LpmCapacityError,
+} from './index.js';
 
 const ip = parseIpv4;
 const cidr = (t: Ipv4Trie, text: string, value: number): void => {
@@ -8,7 +15,13 @@ const cidr = (t: Ipv4Trie, text: string, value: number): void => {
   t.insert(c.prefix, c.length, value);
 };
 /** Every compiled layout under test: the default and the other direct-table widths. */
-const layouts = (t: Ipv4Trie) => [t.compile(), compileIpv4Ranges(t, 16), compileIpv4Ranges(t, 18), compileIpv4Ranges(t, 20)];
+const layouts = (t: Ipv4Trie) => [
+  t.compile(),
+  compileIpv4Multibit(t, '20-4-8'),
+  compileIpv4Multibit(t, '16-4-4-8'),
+  compileIpv4Ranges(t, 16),
+  compileIpv4Ranges(t, 20),
+];
 const lookupAll = (t: Ipv4Trie, addr: string): number[] => {
   const a = ip(addr);
   const batchOut = new Int32Array(1);
@@ -18,7 +31,7 @@ const lookupAll = (t: Ipv4Trie, addr: string): number[] => {
   });
 };
 const expectLookup = (t: Ipv4Trie, addr: string, value: number): void => {
-  expect(lookupAll(t, addr), addr).toEqual(Array(8).fill(value));
+  expect(lookupAll(t, addr), addr).toEqual(Array(10).fill(value));
   expect(t.longestMatch(ip(addr)), addr).toBe(value);
 };
 
@@ -46,8 +59,8 @@ describe('Ipv4Trie and its compiled table (rte_lpm checklist)', () => {
     expectLookup(t, '0.0.0.1', 7);
   });
 
-  // Stride boundaries of the layouts: the default 20-4-8 multibit table (/20|/21, /24|/25) and the DXR tables with
-  // direct tables of 16, 18 and 20 bits (runs keyed below them); plus /8 and /31.
+  // Stride boundaries of the layouts: multibit 20-4-8 (/20|/21, /24|/25) and 16-4-4-8 (/16|/17, /20|/21, /24|/25),
+  // DXR with direct tables of 16 and 20 bits (runs keyed below them); plus /8 and /31.
   for (const len of [1, 7, 8, 9, 15, 16, 17, 19, 20, 21, 23, 24, 25, 31, 32]) {
     it(`a /${len} covers exactly its range, around every stride boundary`, () => {
       const t = new Ipv4Trie();
@@ -57,10 +70,10 @@ describe('Ipv4Trie and its compiled table (rte_lpm checklist)', () => {
       const first = prefix;
       const last = prefix + size - 1;
       const at = (a: number) => lookupAll(t, `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`);
-      expect(at(first)).toEqual(Array(8).fill(5));
-      expect(at(last)).toEqual(Array(8).fill(5));
-      if (first > 0) expect(at(first - 1)).toEqual(Array(8).fill(-1));
-      if (last < 0xffffffff) expect(at(last + 1)).toEqual(Array(8).fill(-1));
+      expect(at(first)).toEqual(Array(10).fill(5));
+      expect(at(last)).toEqual(Array(10).fill(5));
+      if (first > 0) expect(at(first - 1)).toEqual(Array(10).fill(-1));
+      if (last < 0xffffffff) expect(at(last + 1)).toEqual(Array(10).fill(-1));
       expect(t.get(prefix, len)).toBe(5);
     });
   }
@@ -217,16 +230,29 @@ describe('Ipv4Trie and its compiled table (rte_lpm checklist)', () => {
 
   it('20-4-8 layout: a 4 MiB root; a prefix longer than /20 adds a 16-entry node, longer than /24 a 256-entry node', () => {
     const t = new Ipv4Trie();
+    const bytes = () => compileIpv4Multibit(t, '20-4-8').byteLength;
     cidr(t, '10.0.0.0/8', 1);
-    expect(t.compile().byteLength).toBe(4 << 20);
+    expect(bytes()).toBe(4 << 20);
     cidr(t, '10.0.0.0/21', 2);
-    expect(t.compile().byteLength).toBe((4 << 20) + 16 * 4);
+    expect(bytes()).toBe((4 << 20) + 16 * 4);
     cidr(t, '10.0.8.0/25', 3);
-    expect(t.compile().byteLength).toBe((4 << 20) + 16 * 4 + 256 * 4);
+    expect(bytes()).toBe((4 << 20) + 16 * 4 + 256 * 4);
     expectLookup(t, '10.0.7.255', 2);
     expectLookup(t, '10.0.8.127', 3);
     expectLookup(t, '10.0.8.128', 1);
     expectLookup(t, '10.0.16.0', 1);
+  });
+
+  it('small tables compile to 16-4-4-8: a 256 KiB root, 16-entry nodes under /16 and /20, 256 under /24', () => {
+    const t = new Ipv4Trie();
+    cidr(t, '10.0.0.0/8', 1);
+    expect(t.compile()).toBeInstanceOf(Ipv4SmallMultibitTable);
+    expect(t.compile().byteLength).toBe(256 << 10);
+    cidr(t, '10.0.8.0/25', 3);
+    expect(t.compile().byteLength).toBe((256 << 10) + 16 * 4 + 16 * 4 + 256 * 4);
+    expectLookup(t, '10.0.8.127', 3);
+    expectLookup(t, '10.0.8.128', 1);
+    expect(() => compileIpv4Multibit(t, '8-8-8-8' as '20-4-8')).toThrow(LpmArgumentError);
   });
 
   it('byteLength counts the compiled arrays and grows with the table', () => {
