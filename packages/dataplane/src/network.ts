@@ -385,7 +385,8 @@ export class Network extends EventEmitter<NetworkEvents> {
     edit(next);
     const problems = validateNetwork(next, this.tags);
     if (problems.length > 0) {
-      const limit = problems.some((p) => /more than|at most|limit/i.test(p.message));
+      // Counts over a documented limit (rules per NSG, routes per table, firewall rules per resource) are LimitExceeded.
+      const limit = problems.some((p) => /(rules|routes), expected at most \d+/.test(p.message));
       return this.refuse(limit ? 'LimitExceeded' : 'InvalidRequest', problems.map((p) => `${p.path}: ${p.message}`).join('; '));
     }
     const changed = this.routingNow.update(next, this.tags, this.options);

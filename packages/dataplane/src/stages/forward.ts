@@ -28,17 +28,7 @@ export function forwardStage(b: PacketBatch, ctx: StageContext): void {
         break;
       }
       case NextHop.VirtualNetworkServiceEndpoint: {
-        // R-SE-1, R-SNAT-2: the private source stays; the subnet's identity goes with the packet.
-        const subnet = sc.srcSubnet[i]!;
-        sc.endpointSubnet[i] = subnet;
-        sc.seenSrc[i] = b.src[i]!;
-        const svc = d >= Dest.SERVICE && d < Dest.ON_PREM ? d - Dest.SERVICE : -1;
-        // R-POL-1: with endpoint policies, only the resources they list are reachable through the endpoint.
-        if (svc >= 0 ? t.policyAllows[subnet * t.serviceNames.length + svc] === 0 : t.subnetHasPolicy[subnet] === 1) {
-          finish(b, i, Disposition.PolicyDenied, DropReason.EndpointPolicyDenied);
-          break;
-        }
-        toService(b, i, ctx, d);
+        viaEndpoint(b, i, ctx, sc.srcSubnet[i]!, b.src[i]!, d);
         break;
       }
       case NextHop.Internet: {
@@ -112,6 +102,22 @@ function toInternet(b: PacketBatch, i: number, ctx: StageContext, d: number): vo
   finish(b, i, Disposition.ExitsNetwork, 0);
 }
 
+/**
+ * R-SE-1, R-SNAT-2: through `subnet`'s endpoint the private source `src` stays and the subnet's identity goes with
+ * the packet. R-POL-1: with endpoint policies, only the resources they list are reachable.
+ */
+function viaEndpoint(b: PacketBatch, i: number, ctx: StageContext, subnet: number, src: number, d: number): void {
+  const t = ctx.tables;
+  ctx.scratch.endpointSubnet[i] = subnet;
+  ctx.scratch.seenSrc[i] = src;
+  const svc = d >= Dest.SERVICE && d < Dest.ON_PREM ? d - Dest.SERVICE : -1;
+  if (svc >= 0 ? t.policyAllows[subnet * t.serviceNames.length + svc] === 0 : t.subnetHasPolicy[subnet] === 1) {
+    finish(b, i, Disposition.PolicyDenied, DropReason.EndpointPolicyDenied);
+    return;
+  }
+  toService(b, i, ctx, d);
+}
+
 function toService(b: PacketBatch, i: number, ctx: StageContext, d: number): void {
   if (d >= Dest.SERVICE && d < Dest.ON_PREM) {
     ctx.scratch.service[i] = d - Dest.SERVICE;
@@ -152,6 +158,15 @@ function viaAppliance(b: PacketBatch, i: number, ctx: StageContext, d: number): 
     toInternet(b, i, ctx, d);
     return;
   }
-  const pool = t.vmAppliancePool[a]! >= 0 ? t.vmAppliancePool[a]! : t.subnetSnatPool[t.vmSubnet[a]!]!;
+  // The appliance sends the packet on from its own subnet, with its own address as source: its subnet's routes
+  // decide, so an endpoint there carries the traffic privately with that subnet's identity (R-SE-1).
+  const appSubnet = t.vmSubnet[a]!;
+  const appFib = t.subnetFib[appSubnet]!;
+  const r = b.family[i] === 4 ? appFib.v4.lookup(b.dst[i]!) : -1;
+  if (r >= 0 && appFib.nextHop[r] === NextHop.VirtualNetworkServiceEndpoint) {
+    viaEndpoint(b, i, ctx, appSubnet, t.vmPrivate[a]!, d);
+    return;
+  }
+  const pool = t.vmAppliancePool[a]! >= 0 ? t.vmAppliancePool[a]! : t.subnetSnatPool[appSubnet]!;
   if (translate(b, i, ctx, pool)) toInternet(b, i, ctx, d);
 }
