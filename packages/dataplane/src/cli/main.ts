@@ -11,6 +11,7 @@ import {
   benchCommand,
   effectiveNsgCommand,
   nextHopCommand,
+  pipelineCommand,
   routesCommand,
   runCommand,
   traceCommand,
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   traceCommand,
   effectiveNsgCommand,
   benchCommand,
+  pipelineCommand,
   importCommand,
   tagsCommand,
 ];

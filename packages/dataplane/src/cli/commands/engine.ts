@@ -8,6 +8,7 @@ import { findScenarioFiles, loadScenarioFile, PACKET_PROTOCOLS, type Scenario } 
 import { Network } from '../../network.js';
 import { runScenario, type ScenarioResult } from '../../run/runner.js';
 import { tracePacket } from '../../run/trace-packet.js';
+import { pipelineDiagram, STAGES } from '../../pipeline.js';
 import { openPcapFile } from '../../io/pcap.js';
 import { FlowLogWriter } from '../../io/flowlog.js';
 import { EXIT, ipPort, oneFile, oneOf, optionalPort, required, UsageError, type Command, type CommandContext } from '../command.js';
@@ -264,5 +265,20 @@ export const benchCommand: Command = {
     const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
     if (r.error !== undefined) throw new UsageError(`could not start the benchmark harness (${cli}): ${r.error.message}; build it with 'pnpm build'`);
     return r.status ?? EXIT.internal;
+  },
+};
+
+export const pipelineCommand: Command = {
+  name: 'pipeline',
+  summary: 'print the packet pipeline: its stages in order, with what each decides (generated from the stage list)',
+  usage: 'vnetsim pipeline [--json]',
+  options: {},
+  optionHelp: [],
+  examples: ['vnetsim pipeline'],
+  run(ctx) {
+    if (ctx.positionals.length > 0) throw new UsageError(`pipeline takes no arguments, got ${ctx.positionals.join(' ')}`);
+    if (ctx.flags.json) json(ctx, STAGES.map((s) => ({ name: s.name, exits: s.exits })));
+    else ctx.io.out(pipelineDiagram());
+    return EXIT.ok;
   },
 };
