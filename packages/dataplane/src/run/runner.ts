@@ -229,6 +229,9 @@ class RunContext {
       case 'advanceTime': {
         this.clock += step.seconds;
         const expired = net.flows.expire(this.clock);
+        // Idle expiry closes nothing by RST: no connection is reset by time passing.
+        if (e.resetConnections !== undefined && e.resetConnections.length > 0)
+          failures.push(`resetConnections: expected [${e.resetConnections.join(', ')}], got [] (idle expiry is not a reset)`);
         return { result: { seconds: step.seconds, clock: this.clock, expiredFlows: expired } };
       }
     }
@@ -334,6 +337,10 @@ class RunContext {
         const got = counts[name] ?? 0;
         if (want !== got) failures.push(`counts.${name}: expected ${want}, got ${got}`);
       }
+    }
+    if (step.expect.disposition !== undefined) {
+      const other = Object.keys(counts).filter((k) => k !== step.expect.disposition);
+      if (other.length > 0 || done === 0) failures.push(`disposition: expected every packet ${step.expect.disposition}, got ${JSON.stringify(counts)}`);
     }
     return { packets: done, flows: step.flows, counts, seconds: round(seconds), packetsPerSecond: Math.round(done / Math.max(seconds, 1e-9)) };
   }
