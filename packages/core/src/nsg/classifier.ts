@@ -14,14 +14,17 @@ import type { CompiledRuleInfo, NsgClassifier } from './types.js';
 const MAX_RULES = 1000 + 16;
 
 /**
- * Row offset of the IPv4 field for address `a` (uint32). l1 by the top 16 bits: >= 0 is the row offset; < 0 is ~chunk,
- * a 256-entry l2 table by the next 8 bits: >= 0 the row offset, < 0 ~(first interval meeting that /24), from which a
- * short forward scan finds the interval (a /24 holds few boundaries; `starts` ends with the sentinel 2^32).
+ * Row offset of the IPv4 field for address `a` (uint32): a 16-8-4 multibit table over the elementary intervals.
+ * l1 by the top 16 bits: >= 0 is the row offset, < 0 is ~(l2 chunk); l2 (256 entries, next 8 bits): >= 0 the row
+ * offset, < 0 ~(l3 chunk); l3 (16 entries, next 4 bits): >= 0 the row offset, < 0 ~(first interval meeting that /28),
+ * from which a short forward scan finds the interval (`starts` ends with the sentinel 2^32).
  */
 function find4(f: V4Field, a: number): number {
   let v = f.l1[a >>> 16]!;
   if (v >= 0) return v;
   v = f.l2[((~v) << 8) | ((a >>> 8) & 255)]!;
+  if (v >= 0) return v;
+  v = f.l3[((~v) << 4) | ((a >>> 4) & 15)]!;
   if (v >= 0) return v;
   const starts = f.starts;
   let i = ~v;
@@ -53,9 +56,36 @@ function find6(starts: Uint32Array, n: number, addrs: Uint32Array, off: number):
 interface V4Field {
   l1: Int32Array;
   l2: Int32Array;
+  l3: Int32Array;
   /** Interval starts, then the sentinel 2^32. */
   starts: Float64Array;
   offs: Int32Array;
+}
+
+/**
+ * One level of the multibit table: the `1 << bits` slots of [at, at + span) each get the row offset of the single
+ * interval covering the slot, or ~(what `deeper` returns for a slot that holds interval boundaries).
+ * `i` is the interval containing `at`.
+ */
+function level(
+  starts: Float64Array, offs: Int32Array, i: number, at: number, bits: number, span: number,
+  deeper: (i: number, at: number) => number,
+): Int32Array {
+  const slots = 1 << bits;
+  const slot = span / slots;
+  const out = new Int32Array(slots);
+  for (let k = 0; k < slots; k++) {
+    const s = at + k * slot;
+    while (starts[i + 1]! <= s) i++;
+    out[k] = starts[i + 1]! >= s + slot ? offs[i]! : ~deeper(i, s);
+  }
+  return out;
+}
+
+function concat(chunks: Int32Array[], size: number): Int32Array {
+  const out = new Int32Array(Math.max(1, chunks.length) * size);
+  chunks.forEach((c, k) => out.set(c, k * size));
+  return out;
 }
 
 function compileV4(f: FieldIntervals<number>): V4Field {
@@ -64,30 +94,13 @@ function compileV4(f: FieldIntervals<number>): V4Field {
   starts.set(f.starts);
   starts[n] = V4_END;
   const offs = Int32Array.from(f.rowOffs);
-  const l1 = new Int32Array(65536);
-  const chunks: Int32Array[] = [];
-  // i = the interval containing the current block start; intervals are sorted, so one pass suffices.
-  let i = 0;
-  for (let b = 0; b < 65536; b++) {
-    const at = b * 65536;
-    while (starts[i + 1]! <= at) i++;
-    if (starts[i + 1]! >= at + 65536) {
-      l1[b] = offs[i]!;
-      continue;
-    }
-    const chunk = new Int32Array(256);
-    let j = i;
-    for (let c = 0; c < 256; c++) {
-      const at24 = at + c * 256;
-      while (starts[j + 1]! <= at24) j++;
-      chunk[c] = starts[j + 1]! >= at24 + 256 ? offs[j]! : ~j;
-    }
-    l1[b] = ~chunks.length;
-    chunks.push(chunk);
-  }
-  const l2 = new Int32Array(Math.max(1, chunks.length) * 256);
-  chunks.forEach((c, k) => l2.set(c, k * 256));
-  return { l1, l2, starts, offs };
+  const l2: Int32Array[] = [];
+  const l3: Int32Array[] = [];
+  // A /28 with boundaries ends in a scan from its first interval; a /24 with boundaries gets an l3 chunk; a /16 an l2.
+  const l3Chunk = (i: number, at: number) => l3.push(level(starts, offs, i, at, 4, 256, (j) => j)) - 1;
+  const l2Chunk = (i: number, at: number) => l2.push(level(starts, offs, i, at, 8, 65536, l3Chunk)) - 1;
+  const l1 = level(starts, offs, 0, 0, 16, V4_END, l2Chunk);
+  return { l1, l2: concat(l2, 256), l3: concat(l3, 16), starts, offs };
 }
 
 /** Port -> row offset. A field where every port has the same row (usually source ports: `*`) is one entry. */
@@ -195,7 +208,7 @@ export class CompiledNsgClassifier implements NsgClassifier {
 }
 
 function v4Bytes(f: V4Field): number {
-  return f.l1.byteLength + f.l2.byteLength + f.starts.byteLength + f.offs.byteLength;
+  return f.l1.byteLength + f.l2.byteLength + f.l3.byteLength + f.starts.byteLength + f.offs.byteLength;
 }
 
 /**

@@ -103,34 +103,54 @@ const ruleSet = (pfx: fc.Arbitrary<string>, dir: Direction) =>
   );
 const proto = fc.constantFrom(6, 17, 1, 50);
 
-/** Addresses on and around every prefix boundary the rules and tags create, plus random ones. */
-function boundaries4(rules: SecurityRuleSpec[]): number[] {
-  const texts = [...VNET_V4, ...RESERVED_V4, ...tags.get('Storage')!.v4, ...rules.flatMap((r) => [r.source, r.destination].flat())];
-  const out = [0, 0xffffffff, 0xa83f8110];
+/** Addresses on and around every boundary of these prefix texts (tags expand to their IPv4 prefixes). */
+function boundaries4(texts: ReadonlyArray<string>): number[] {
+  const out: number[] = [];
   for (const t of texts) {
-    if (t === '*' || TAGS.includes(t) || t.includes(':')) continue;
-    const c = parseIpv4Cidr(t, true);
-    const end = c.prefix + 2 ** (32 - c.length);
-    out.push(c.prefix, (c.prefix - 1) >>> 0, end - 1, end >>> 0);
+    if (t === '*' || t.includes(':')) continue;
+    const list = TAGS.includes(t) ? (t === 'VirtualNetwork' || t === 'Internet' ? [...VNET_V4, ...RESERVED_V4] : t === 'AzureLoadBalancer' ? ['168.63.129.16/32'] : tags.get(t)!.v4) : [t];
+    for (const p of list) {
+      const c = parseIpv4Cidr(p, true);
+      const end = c.prefix + 2 ** (32 - c.length);
+      out.push(c.prefix, (c.prefix - 1) >>> 0, end - 1, end >>> 0, (c.prefix + Math.floor((end - c.prefix) / 2)) >>> 0);
+    }
   }
-  return out;
+  return out.length > 0 ? out : [0, 0xffffffff];
+}
+const texts = (f: string | string[]) => (Array.isArray(f) ? f : [f]);
+
+/** Ports at and around the edges of a port spec. */
+function portsOf(spec: string | string[]): number[] {
+  return parsePorts(spec).flatMap(([lo, hi]) => [lo, hi, Math.max(0, lo - 1), Math.min(65535, hi + 1)]);
+}
+
+/**
+ * A packet aimed at a rule (k >= 0: rule k mod n, its protocol, ports and prefix edges) so that specific rules
+ * really decide, or a random packet (k < 0).
+ */
+interface Aim { k: number; p: number; s: number; d: number; sp: number; dp: number }
+function aimed(rules: SecurityRuleSpec[], x: Aim): [number, number, number, number, number] {
+  if (x.k < 0 || rules.length === 0) return [x.p, x.s >>> 0, x.sp, x.d >>> 0, x.dp];
+  const r = rules[x.k % rules.length]!;
+  const pick = <T,>(list: T[], i: number) => list[Math.abs(i) % list.length]!;
+  const p = PROTOCOL_NUMBER[r.protocol] === -1 ? x.p : PROTOCOL_NUMBER[r.protocol];
+  return [p, pick(boundaries4(texts(r.source)), x.s), pick(portsOf(r.sourcePorts), x.sp), pick(boundaries4(texts(r.destination)), x.d), pick(portsOf(r.destinationPorts), x.dp)];
 }
 
 describe('property: compiled classifier == first-match linear scan', () => {
   for (const dir of ['Outbound', 'Inbound'] as const) {
     it(`R-NSG-2: IPv4, ${dir}: random rule sets and 5-tuples give the reference's rule`, () => {
-      const pkt = fc.record({ p: proto, s: fc.oneof(fc.nat(), fc.integer({ min: 0, max: 0xffffffff }).map((x) => -1 - x)), d: fc.oneof(fc.nat(), fc.integer({ min: 0, max: 0xffffffff }).map((x) => -1 - x)), sp: port, dp: port });
+      const pkt = fc.record({
+        k: fc.integer({ min: -20, max: 1000 }), p: proto, s: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+        d: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), sp: port, dp: port,
+      });
       fc.assert(
         fc.property(ruleSet(fc.oneof(prefix4, nearPrefix4), dir), fc.array(pkt, { minLength: 20, maxLength: 60 }), (rules, pkts) => {
           const c = compileNsgs(network(rules), tags).classifier('N', dir, 'hub');
-          const b = boundaries4(rules);
-          // Non-negative: an address from the boundary list; negative: a random address.
-          const pick = (x: number) => (x >= 0 ? b[x % b.length]! : (-1 - x) >>> 0);
           for (const k of pkts) {
-            const s = pick(k.s);
-            const d = pick(k.d);
-            const got = c.rules[c.classify4(k.p, s, k.sp, d, k.dp)]!.name;
-            expect(got, `${k.p} ${formatIpv4(s)}:${k.sp} -> ${formatIpv4(d)}:${k.dp}`).toBe(referenceScan(rules, dir, k.p, s, k.sp, d, k.dp));
+            const [p, s, sp, d, dp] = aimed(rules, k);
+            const got = c.rules[c.classify4(p, s, sp, d, dp)]!.name;
+            expect(got, `${p} ${formatIpv4(s)}:${sp} -> ${formatIpv4(d)}:${dp}`).toBe(referenceScan(rules, dir, p, s, sp, d, dp));
           }
         }),
         { numRuns: 120 },
