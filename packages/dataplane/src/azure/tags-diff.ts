@@ -13,7 +13,7 @@ import {
 } from '@vnetsim/core';
 
 export interface TagDiffFilter {
-  /** `Storage`, `Storage.WestEurope` or `Microsoft.Storage`: tags of that service (case-insensitive). */
+  /** `Storage` or `Microsoft.Storage`: that service's tags; `Storage.WestEurope`: that tag (case-insensitive). */
   service?: string;
   /** `westeurope`: regional tags of that region only. */
   region?: string;
@@ -65,9 +65,9 @@ function serviceBase(service: string): string {
 
 function tagMatches(name: string, region: string, f: TagDiffFilter): boolean {
   if (f.service !== undefined) {
-    const want = f.service.toLowerCase();
-    const exact = name.toLowerCase() === want;
-    if (!exact && name.split('.')[0]!.toLowerCase() !== serviceBase(f.service)) return false;
+    // `Storage.WestEurope` names one tag; `Storage` or `Microsoft.Storage` names the service and all its tags.
+    const oneTag = endpointService(f.service) === undefined && f.service.includes('.');
+    if (oneTag ? name.toLowerCase() !== f.service.toLowerCase() : name.split('.')[0]!.toLowerCase() !== serviceBase(f.service)) return false;
   }
   if (f.region !== undefined && region !== canonicalRegion(f.region)) return false;
   return true;
