@@ -1,7 +1,7 @@
 // The compiled classifier of one (NSG, direction, VNet): bit-vector classification (DESIGN.md "NSG classifier").
 // Rules are sorted by priority (R-NSG-2; the default rules R-NSG-3 come last), rule i is bit i. Each field maps a
 // packet value to the bitset of the rules it satisfies: protocol and ports by direct tables, addresses by elementary
-// intervals (a 16-bit direct block index, then a short binary search inside the block). The AND of the five
+// intervals (IPv4: a 16-8-4 multibit table, a short scan only inside a /28; IPv6: a binary search). The AND of the five
 // bitsets' words, lowest set bit first, is the first matching rule. All bitsets are rows of one flat Uint32Array;
 // the lookup tables hold word offsets into it. A classification reads a fixed set of arrays and allocates nothing.
 import type { Direction } from '../model/types.js';
