@@ -5,3 +5,4 @@ export * from './ipv4-compiled.js';
 export * from './ipv4-multibit.js';
 export * from './ipv6-trie.js';
 export * from './ipv6-compiled.js';
+export * from './shared.js';

@@ -1,6 +1,7 @@
 import { LpmArgumentError, LpmCapacityError, checkBatch } from './errors.js';
 import type { Ipv4Trie } from './ipv4-trie.js';
 import type { CompiledIpv4Trie } from './types.js';
+import type { LpmTableData } from './shared.js';
 
 /**
  * The address space cut into maximal runs of equal longest-match value ("leaf pushing" flattened to ranges):
@@ -71,6 +72,12 @@ export class Ipv4RangeTable implements CompiledIpv4Trie {
     this.shift = 32 - directBits;
     this.lowMask = this.shift === 32 ? 0xffffffff : (1 << this.shift) - 1;
     this.byteLength = direct.byteLength + chunkStart.byteLength + keys.byteLength + vals.byteLength;
+  }
+
+  /** The table's arrays (not copies: do not modify them); see shareTable. */
+  toData(): LpmTableData {
+    const { directBits, direct, chunkStart, keys, vals } = this;
+    return { layout: 'ipv4-ranges', directBits, direct, chunkStart, keys, vals };
   }
 
   lookup(addr: number): number {

@@ -2,6 +2,7 @@ import { checkBatch, LpmArgumentError, LpmCapacityError } from './errors.js';
 import { ipv4Ranges } from './ipv4-compiled.js';
 import type { Ipv4Trie } from './ipv4-trie.js';
 import type { CompiledIpv4Trie } from './types.js';
+import type { LpmTableData } from './shared.js';
 
 /** Largest number of entries the 20-4-8 table holds (one Int32Array; pointers are -2 - offset). */
 export const IPV4_MULTIBIT_MAX_ENTRIES = 1 << 30;
@@ -21,6 +22,11 @@ export class Ipv4MultibitTable implements CompiledIpv4Trie {
 
   constructor(private readonly t: Int32Array) {
     this.byteLength = t.byteLength;
+  }
+
+  /** The table's arrays (not copies: do not modify them); see shareTable. */
+  toData(): LpmTableData {
+    return { layout: 'ipv4-20-4-8', t: this.t };
   }
 
   lookup(addr: number): number {
@@ -58,6 +64,11 @@ export class Ipv4SmallMultibitTable implements CompiledIpv4Trie {
 
   constructor(private readonly t: Int32Array) {
     this.byteLength = t.byteLength;
+  }
+
+  /** The table's arrays (not copies: do not modify them); see shareTable. */
+  toData(): LpmTableData {
+    return { layout: 'ipv4-16-4-4-8', t: this.t };
   }
 
   lookup(addr: number): number {

@@ -1,6 +1,7 @@
 import { checkBatch, LpmCapacityError } from './errors.js';
 import type { Ipv6Trie } from './ipv6-trie.js';
 import type { CompiledIpv6Trie } from './types.js';
+import type { LpmTableData } from './shared.js';
 
 /** Largest number of entries a compiled IPv6 table holds (one Int32Array; pointers are -2 - offset). */
 export const IPV6_MAX_ENTRIES = 1 << 30;
@@ -35,6 +36,11 @@ export class Ipv6MultibitTable implements CompiledIpv6Trie {
     private readonly keys: Uint16Array,
   ) {
     this.byteLength = t.byteLength + keys.byteLength;
+  }
+
+  /** The table's arrays (not copies: do not modify them); see shareTable. */
+  toData(): LpmTableData {
+    return { layout: 'ipv6-multibit', t: this.t, keys: this.keys };
   }
 
   lookup(w0: number, w1: number, w2: number, w3: number): number {

@@ -89,7 +89,7 @@ describe('LPM against a naive per-length Map reference (fast-check)', () => {
         let snap: ReturnType<Ipv6Trie['compile']> | undefined;
         let snapAddrs = new Uint32Array(0);
         let snapExpected = new Int32Array(0);
-        const addrsNear = (n: number): Uint32Array => {
+        const addrsNear = (n: number): Uint32Array<ArrayBuffer> => {
           const a = new Uint32Array(4 * n);
           for (let i = 0; i < n; i++) {
             if (i % 4 === 3) for (let k = 0; k < 4; k++) a[4 * i + k] = rand();
