@@ -139,6 +139,8 @@ export interface ArmScope {
   deployment: ArmDeployment;
   /** Index of the current resource copy loop, undefined outside one. */
   copyIndex?: number;
+  /** Indexes of the property copy loops being expanded, by loop name (`copyIndex('subnets')`). */
+  namedCopyIndex?: Record<string, number>;
   /** Called when a value had to be assumed (resourceGroup().location), to warn once. */
   assumed?(what: string): void;
 }
@@ -249,9 +251,16 @@ function call(name: string, argNodes: Node[], scope: ArmScope): unknown {
       });
     }
     case 'copyindex': {
-      if (scope.copyIndex === undefined) throw new ArmExprError('copyIndex() outside a resource copy loop');
+      // copyIndex(), copyIndex(offset), copyIndex('loop'), copyIndex('loop', offset).
       const a = args();
-      const offset = a.length === 0 ? 0 : typeof a[a.length - 1] === 'number' ? (a[a.length - 1] as number) : 0;
+      const loop = typeof a[0] === 'string' ? a[0] : undefined;
+      const offset = typeof a[a.length - 1] === 'number' ? (a[a.length - 1] as number) : 0;
+      if (loop !== undefined) {
+        const hit = Object.keys(scope.namedCopyIndex ?? {}).find((k) => k.toLowerCase() === loop.toLowerCase());
+        if (hit !== undefined) return scope.namedCopyIndex![hit]! + offset;
+        if (scope.copyIndex === undefined) throw new ArmExprError(`copyIndex('${loop}') outside the copy loop "${loop}"`);
+      }
+      if (scope.copyIndex === undefined) throw new ArmExprError('copyIndex() outside a resource copy loop');
       return scope.copyIndex + offset;
     }
     default:

@@ -152,6 +152,27 @@ describe('importArmTemplate', () => {
     expect(importArmTemplate([1, 2]).warnings[0]!.message).toMatch(/expected an ARM template/);
   });
 
+  it('property copy loops (copyIndex(name)) expand; conditions false leave a resource out; variable copy is reported', () => {
+    const r = importArmTemplate({
+      parameters: { n: { type: 'int', defaultValue: 3 }, withSpoke: { type: 'bool', defaultValue: false } },
+      variables: { copy: [{ name: 'names', count: 2, input: "[concat('x', copyIndex('names'))]" }] },
+      resources: [
+        {
+          type: 'Microsoft.Network/virtualNetworks', name: 'hub', location: 'westeurope',
+          properties: {
+            addressSpace: { addressPrefixes: ['10.0.0.0/16'] },
+            copy: [{ name: 'subnets', count: "[parameters('n')]", input: { name: "[format('s{0}', copyIndex('subnets', 1))]", properties: { addressPrefix: "[format('10.0.{0}.0/24', copyIndex('subnets'))]" } } }],
+          },
+        },
+        { condition: "[parameters('withSpoke')]", type: 'Microsoft.Network/virtualNetworks', name: 'spoke', location: 'westeurope', properties: { addressSpace: { addressPrefixes: ['10.1.0.0/16'] } } },
+        { type: 'Microsoft.Network/networkSecurityGroups', name: "[variables('names')[0]]", location: 'westeurope', properties: {} },
+      ],
+    });
+    expect(r.network.vnets.map((v) => v.name)).toEqual(['hub']);
+    expect(r.network.vnets[0]!.subnets.map((s) => [s.name, s.prefix])).toEqual([['s1', '10.0.0.0/24'], ['s2', '10.0.1.0/24'], ['s3', '10.0.2.0/24']]);
+    expect(r.warnings).toContainEqual({ path: 'resources[2].name', message: expect.stringMatching(/variable copy loops are not supported/) });
+  });
+
   it('parameters from a deploymentParameters document win over defaults', () => {
     const t = { parameters: { p: { type: 'string', defaultValue: '10.0.0.0/16' } }, resources: [{ type: 'Microsoft.Network/virtualNetworks', name: 'v', location: 'eastus', properties: { addressSpace: { addressPrefixes: ["[parameters('p')]"] } } }] };
     expect(importArmTemplate(t).network.vnets[0]!.addressSpace).toEqual(['10.0.0.0/16']);

@@ -19,7 +19,7 @@ import {
 } from '@vnetsim/core';
 import { DEFAULT_DEPLOYMENT, type ArmDeployment } from './arm-expr.js';
 import { Warnings, type ImportWarning, type Val } from './arm-reader.js';
-import { collectResources, refNames } from './arm-resources.js';
+import { collectResources, refNames, type ArmResource } from './arm-resources.js';
 import { refTo, T, type ImportContext } from './arm-context.js';
 import { readParameterValues, templateScope } from './arm-scope.js';
 import { importServices, importEndpointPolicies } from './arm-services.js';
@@ -45,6 +45,15 @@ const HANDLED = new Set<string>(Object.values(T));
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** A resource with `condition: false` is not deployed; one whose condition cannot be evaluated is imported, and said. */
+function conditionHolds(r: ArmResource): boolean {
+  const c = r.res.get('condition');
+  if (c === undefined) return true;
+  const v = c.bool();
+  if (v === undefined) c.warn('the condition could not be evaluated; the resource is imported as if it held');
+  return v !== false;
+}
+
 /** Imports an ARM template (and optionally a deploymentParameters document) as a scenario network. */
 export function importArmTemplate(template: unknown, parameters?: unknown, options: ArmImportOptions = {}): ArmImportResult {
   const w = new Warnings();
@@ -59,10 +68,8 @@ export function importArmTemplate(template: unknown, parameters?: unknown, optio
   const given = readParameterValues(parameters);
   for (const p of given.problems) w.add('--parameters', p);
   const scope = templateScope(template, given.values, deployment, (what) => w.add('', what));
-  const all = collectResources(template, scope, w);
+  const all = collectResources(template, scope, w).filter(conditionHolds);
   for (const r of all) if (!HANDLED.has(r.type)) w.add(r.path, `resource type ${r.res.get('type')?.str() ?? r.type} is not modelled by vnetsim; left out`);
-  for (const r of all)
-    if (r.res.get('condition') !== undefined) r.res.get('condition')!.warn('conditions are not evaluated; the resource is imported as if the condition held');
   const ctx: ImportContext = { w, net, deployment, tags, byType: (type) => all.filter((r) => r.type === type) };
 
   importNsgs(ctx);

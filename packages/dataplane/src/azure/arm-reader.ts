@@ -64,6 +64,10 @@ export class Val {
   get(key: string): Val | undefined {
     const s = this.shallow();
     if (s === undefined || !isObject(s.v)) return undefined;
+    if (!s.evaluated && Array.isArray(s.v['copy'])) {
+      const looped = this.propertyCopy(s.v['copy'], key);
+      if (looped !== undefined) return looped;
+    }
     const hit = getCi(s.v, key);
     if (hit === undefined || hit[1] === undefined || hit[1] === null) return undefined;
     return new Val(hit[1], `${this.path}.${hit[0]}`, this.scope, this.w, s.evaluated, this.label);
@@ -85,6 +89,34 @@ export class Val {
       return [];
     }
     return s.v.map((x, i) => new Val(x, `${this.path}[${i}]`, this.scope, this.w, s.evaluated, this.label));
+  }
+
+  /**
+   * ARM property iteration: `copy: [ { name: 'subnets', count, input } ]` defines the array property `subnets`.
+   * Each input is evaluated with copyIndex('subnets'); an input that cannot be evaluated is reported and left out.
+   */
+  private propertyCopy(loops: unknown[], key: string): Val | undefined {
+    const j = loops.findIndex((l) => isObject(l) && typeof l['name'] === 'string' && l['name'].toLowerCase() === key.toLowerCase());
+    if (j < 0) return undefined;
+    const loop = new Val(loops[j], `${this.path}.copy[${j}]`, this.scope, this.w, false, this.label);
+    const name = String((loops[j] as Record<string, unknown>)['name']);
+    const count = loop.get('count')?.num();
+    if (count === undefined || !Number.isInteger(count) || count < 0 || count > 800) {
+      loop.warn(`property copy loop "${name}": count must be an integer from 0 to 800; left out`);
+      return new Val([], `${this.path}.${name}`, this.scope, this.w, true, this.label);
+    }
+    const input = (loops[j] as Record<string, unknown>)['input'];
+    const items: unknown[] = [];
+    for (let i = 0; i < count; i++) {
+      const scope: ArmScope = { ...this.scope, namedCopyIndex: { ...this.scope.namedCopyIndex, [name]: i } };
+      try {
+        items.push(deepEval(input, scope));
+      } catch (e) {
+        if (!(e instanceof ArmExprError)) throw e;
+        this.w.add(`${this.path}.copy[${j}].input`, `${this.label}copy ${name} ${i}: ${e.message}; left out`);
+      }
+    }
+    return new Val(items, `${this.path}.${name}`, this.scope, this.w, true, this.label);
   }
 
   str(): string | undefined {

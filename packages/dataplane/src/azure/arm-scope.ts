@@ -83,7 +83,12 @@ export function templateScope(
     variable(name) {
       return memo('variables', vCache, name, () => {
         const decl = getCi(vars, name);
-        if (decl === undefined) throw new ArmExprError(`variables('${name}'): the template declares no such variable`);
+        if (decl === undefined) {
+          const loops = Array.isArray(vars['copy']) ? vars['copy'] : [];
+          if (loops.some((l) => isObject(l) && String(l['name']).toLowerCase() === name.toLowerCase()))
+            throw new ArmExprError(`variables('${name}'): variable copy loops are not supported`);
+          throw new ArmExprError(`variables('${name}'): the template declares no such variable`);
+        }
         if (isObject(decl[1]) && 'copy' in decl[1]) throw new ArmExprError(`variables('${name}'): variable copy loops are not supported`);
         try {
           return evaluateValue(decl[1], scope);
