@@ -134,8 +134,9 @@ describe('importArmTemplate', () => {
     // Service addresses are picked and said; unused parts (osProfile) are never evaluated; dependsOn is no problem.
     expect(warnings.filter((w) => /ARM has no address for the service/.test(w.message))).toHaveLength(3);
     expect(warnings.some((w) => /noSuchParameter|dependsOn/.test(w.path + w.message))).toBe(false);
-    // The result is a valid network under the built-in tags.
+    // The result is a valid network under the built-in tags, and its printed scenario passes the strict loader.
     expect(validateNetwork(net, builtinServiceTags())).toEqual([]);
+    expect(parseScenario(stringify(scenarioOf('full', importArmTemplate(FULL))), 'full.yaml').network.vms).toHaveLength(2);
   });
 
   it('reports what it cannot take: copy count not evaluable, unknown references, non-templates', () => {
