@@ -119,6 +119,10 @@ describe("Azure's JSON shapes (reads ../shared/data/azure-shapes/rest-specs_2025
     expect(rules).toContainEqual({
       name: 'securityRules/rdp', protocol: 'Tcp', sourcePortRange: '0-65535', destinationPortRange: '3389-3389', sourceAddressPrefix: '1.1.1.1/32', destinationAddressPrefix: '0.0.0.0/0', access: 'Allow', priority: 234, direction: 'Inbound',
     });
+    // An address list stays as written (plural key of the REST schema), not merged into 52.10.0.0/15.
+    const nsgs2 = compileNsgs({ ...net, nsgs: [net.nsgs[0]!, { name: 'subnet-nsg', rules: [{ name: 'two', priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Udp', source: ['52.10.0.0/16', '52.11.0.0/16'], sourcePorts: '*', destination: '*', destinationPorts: ['53', '5353'] }] }] }, tags);
+    const two = formatAzure.effectiveNsgs(net, 'vm1', nsgs2.effectiveSecurityRules('vm1')).value[1]!.effectiveSecurityRules[0]!;
+    expect(two).toMatchObject({ name: 'securityRules/two', sourceAddressPrefixes: ['52.10.0.0/16', '52.11.0.0/16'], destinationPortRanges: ['53-53', '5353-5353'] });
     const storage = rules.find((r) => r.name === 'securityRules/allow-storage')!;
     expect(storage.destinationAddressPrefix).toBe('Storage.WestEurope');
     expect(storage.expandedDestinationAddressPrefix).toEqual(expect.arrayContaining(['52.239.0.0/23']));

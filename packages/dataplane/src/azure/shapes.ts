@@ -90,8 +90,12 @@ function addressSide(text: string, prefixes: readonly string[], key: 'source' | 
   const many = `${key}AddressPrefixes` as const;
   const expanded = `expanded${key === 'source' ? 'Source' : 'Destination'}AddressPrefix` as const;
   if (text === '*' || text.toLowerCase() === 'any') return { [one]: '0.0.0.0/0' };
-  const items = text.split(',');
-  if (items.every((i) => ADDRESS_TEXT.test(i.trim()))) return prefixes.length === 1 ? { [one]: prefixes[0]! } : { [many]: [...prefixes] };
+  // Addresses as written (a bare address as a host prefix, like Azure's 1.1.1.1/32), not merged.
+  const items = text.split(',').map((i) => i.trim());
+  if (items.every((i) => ADDRESS_TEXT.test(i))) {
+    const cidrs = items.map((i) => (i.includes('/') ? i : `${i}/${i.includes(':') ? 128 : 32}`));
+    return cidrs.length === 1 ? { [one]: cidrs[0]! } : { [many]: cidrs };
+  }
   return { [one]: text, [expanded]: [...prefixes] };
 }
 
