@@ -189,6 +189,7 @@ class RunContext {
         return { result: { subnet, routes: rows } };
       }
       case 'effectiveSecurityRules': {
+        // Row keys are those of the expect schema's rule rows; `prefix` matches any expanded source or destination prefix.
         const rows = net.nsgs.effectiveSecurityRules(step.vm).flatMap((lvl) =>
           lvl.rules.map((r) => ({
             level: lvl.level,
@@ -198,9 +199,11 @@ class RunContext {
             direction: r.direction,
             access: r.access,
             protocol: r.protocol,
-            sourceAddressPrefix: r.sourceAddressPrefixes.join(','),
-            destinationAddressPrefix: r.destinationAddressPrefixes.join(','),
-            destinationPortRange: r.destinationPortRanges.join(','),
+            source: r.sourceText,
+            destination: r.destinationText,
+            sourcePorts: r.sourcePortRanges.join(','),
+            destinationPorts: r.destinationPortRanges.join(','),
+            prefix: [...r.sourceAddressPrefixes, ...r.destinationAddressPrefixes].join(','),
           })),
         );
         checkRows(e, rows, failures);
@@ -443,7 +446,7 @@ function rowMatches(entry: Record<string, string | number>, row: Record<string, 
   return Object.entries(entry).every(([k, v]) => {
     const have = row[k];
     if (have === undefined) return false;
-    if (k === 'prefix' || k.endsWith('AddressPrefix')) return String(have).split(',').includes(String(v));
+    if (k === 'prefix') return String(have).split(',').includes(String(v));
     return String(have) === String(v);
   });
 }
