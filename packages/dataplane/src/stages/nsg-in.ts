@@ -13,9 +13,11 @@ export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
     const vm = b.egressVm[i]!;
     if (vm < 0) continue;
     const src = sc.seenSrc[i]!;
+    // R-NSG-8: inbound rules see the VM's private address, also when the packet came to its instance public IP.
+    const dst = t.vmPrivate[vm]!;
     const sub = t.subnetNsgIn[t.vmSubnet[vm]!]!;
     if (sub !== null) {
-      const r = classify(sub, b, i, src);
+      const r = classify(sub, b, i, src, dst);
       sc.ruleSubnetIn[i] = r;
       b.ruleIndex[i] = r;
       if (sub.allow[r] === 0) {
@@ -25,7 +27,7 @@ export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
     }
     const nic = t.vmNicIn[vm]!;
     if (nic !== null) {
-      const r = classify(nic, b, i, src);
+      const r = classify(nic, b, i, src, dst);
       sc.ruleNicIn[i] = r;
       b.ruleIndex[i] = r;
       if (nic.allow[r] === 0) {

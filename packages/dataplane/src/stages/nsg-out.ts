@@ -15,7 +15,7 @@ export function nsgOutStage(b: PacketBatch, ctx: StageContext): void {
     const vm = sc.srcVm[i]!;
     const nic = vm >= 0 ? t.vmNicOut[vm]! : null;
     if (nic !== null) {
-      const r = classify(nic, b, i, b.src[i]!);
+      const r = classify(nic, b, i, b.src[i]!, b.dst[i]!);
       sc.ruleNicOut[i] = r;
       b.ruleIndex[i] = r;
       if (nic.allow[r] === 0) {
@@ -25,7 +25,7 @@ export function nsgOutStage(b: PacketBatch, ctx: StageContext): void {
     }
     const sub = t.subnetNsgOut[subnet]!;
     if (sub !== null) {
-      const r = classify(sub, b, i, b.src[i]!);
+      const r = classify(sub, b, i, b.src[i]!, b.dst[i]!);
       sc.ruleSubnetOut[i] = r;
       b.ruleIndex[i] = r;
       if (sub.allow[r] === 0) finish(b, i, Disposition.DeniedOut, DropReason.NsgDenyOutbound);
@@ -33,9 +33,12 @@ export function nsgOutStage(b: PacketBatch, ctx: StageContext): void {
   }
 }
 
-/** Classifies packet i with c (IPv4 source `src`: the private or the translated one, R-NSG-8). */
-export function classify(c: NsgClassifier, b: PacketBatch, i: number, src: number): number {
-  if (b.family[i] === 4) return c.classify4(b.proto[i]!, src, b.srcPort[i]!, b.dst[i]!, b.dstPort[i]!);
+/**
+ * Classifies packet i with c. IPv4 `src` and `dst` are the addresses the NSG sees (R-NSG-8): outbound the private
+ * source before translation; inbound the translated source and the VM's private address, not its public one.
+ */
+export function classify(c: NsgClassifier, b: PacketBatch, i: number, src: number, dst: number): number {
+  if (b.family[i] === 4) return c.classify4(b.proto[i]!, src, b.srcPort[i]!, dst, b.dstPort[i]!);
   return classify6(c, b, i);
 }
 
