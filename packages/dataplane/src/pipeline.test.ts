@@ -1,0 +1,292 @@
+// The packet pipeline against the rules of SEMANTICS.md: one test per rule, named after it.
+import { describe, expect, it } from 'vitest';
+import { formatIpv4, type SecurityRuleSpec } from '@vnetsim/core';
+import { defaultOutboundIp } from './tables.js';
+import { ServiceVerdict } from './stages/context.js';
+import { TcpFlag } from './packet/batch.js';
+import { connect, data, networkOf, send, WORLD } from './testing/fixtures.js';
+
+const storageEndpoint = 'Microsoft.Storage';
+
+function rule(r: Partial<SecurityRuleSpec> & Pick<SecurityRuleSpec, 'name' | 'priority' | 'direction' | 'access'>): SecurityRuleSpec {
+  return { protocol: '*', source: '*', sourcePorts: '*', destination: '*', destinationPorts: '*', ...r } as SecurityRuleSpec;
+}
+
+describe('service endpoints (R-SE)', () => {
+  it('R-SE-1: through the endpoint the service sees the private source and the subnet identity', () => {
+    const net = networkOf(WORLD);
+    const before = send(net, 'vm1', 'st-open');
+    expect(before.outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'Internet', sourceSeenByService: '51.105.0.1' });
+    expect(net.scratch.endpointSubnet[0]).toBe(-1);
+
+    expect(net.enableServiceEndpoint('hub/app', storageEndpoint).ok).toBe(true);
+    const after = send(net, 'vm1', 'st-open', { sourcePort: 50001 });
+    expect(after.outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VirtualNetworkServiceEndpoint', sourceSeenByService: '10.0.1.4', service: 'st-open' });
+    expect(after.batch.translatedSrc[0]).toBe(0);
+    expect(net.tables.subnetNames[net.scratch.endpointSubnet[0]!]).toBe('hub/app');
+    expect(after.trace.steps.map((s) => s.text).join('\n')).toMatch(/private source 10\.0\.1\.4 and subnet hub\/app \(R-SE-1\)/);
+    // Another subnet of the same VNet has no endpoint: still the public source.
+    expect(send(net, 'vm4', 'st-open').outcome).toMatchObject({ nextHopType: 'Internet', sourceSeenByService: '51.105.0.4' });
+  });
+
+  it('R-SE-3: after the switch an IP rule for the public address no longer matches; only a VNet rule does', () => {
+    const net = networkOf(WORLD);
+    // st-we: defaultAction Deny, ipRules [51.105.0.1] (vm1's instance IP).
+    expect(send(net, 'vm1', 'st-we').outcome).toMatchObject({ disposition: 'Delivered', sourceSeenByService: '51.105.0.1' });
+    expect(net.scratch.serviceVerdict[0]).toBe(ServiceVerdict.IpRule);
+    net.enableServiceEndpoint('hub/app', storageEndpoint);
+    const denied = send(net, 'vm1', 'st-we', { sourcePort: 50001 });
+    expect(denied.outcome).toMatchObject({ disposition: 'ServiceDenied', reason: 'ServiceFirewallDenied', serviceError: '403 AuthorizationFailure', sourceSeenByService: '10.0.1.4' });
+    expect(net.scratch.serviceVerdict[0]).toBe(ServiceVerdict.DeniedVnet);
+    expect(net.addVirtualNetworkRule('st-we', 'hub/app').ok).toBe(true);
+    expect(send(net, 'vm1', 'st-we', { sourcePort: 50002 }).outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VirtualNetworkServiceEndpoint' });
+    expect(net.scratch.serviceVerdict[0]).toBe(ServiceVerdict.VnetRule);
+    // SQL: an IP rule for the public address, then the endpoint: 40914 (subnet without a rule).
+    net.addIpRule('sql-we', '51.105.0.1');
+    expect(send(net, 'vm1', 'sql-we', { port: 1433 }).outcome.disposition).toBe('Delivered');
+    net.enableServiceEndpoint('hub/app', 'Microsoft.Sql');
+    expect(send(net, 'vm1', 'sql-we', { port: 1433, sourcePort: 50001 }).outcome).toMatchObject({ disposition: 'ServiceDenied', serviceError: '40914' });
+  });
+
+  it('R-SE-4: DNS is unchanged: host names resolve to the same public address with or without the endpoint', () => {
+    const net = networkOf(WORLD);
+    expect(net.resolve('stwe.blob.core.windows.net')).toBe('52.239.1.10');
+    net.enableServiceEndpoint('hub/app', storageEndpoint);
+    expect(net.resolve('STWE.blob.core.windows.net')).toBe('52.239.1.10');
+    net.disableServiceEndpoint('hub/app', storageEndpoint);
+    expect(net.resolve('stwe.blob.core.windows.net')).toBe('52.239.1.10');
+    expect(net.resolve('nosuch.blob.core.windows.net')).toBeNull();
+  });
+
+  it('R-SE-5: on-premises traffic never uses an endpoint; it reaches services from the gateway NAT IP, allowed only by IP rules', () => {
+    const net = networkOf(WORLD);
+    // Every hub subnet gets the endpoint and a VNet rule: on-premises traffic still gets none of it.
+    for (const s of ['hub/app', 'hub/data', 'hub/web', 'hub/dmz']) {
+      expect(net.enableServiceEndpoint(s, storageEndpoint).ok).toBe(true);
+      expect(net.addVirtualNetworkRule('st-we', s).ok).toBe(true);
+    }
+    const r = send(net, 'branch', 'st-we');
+    expect(r.outcome).toMatchObject({ disposition: 'ServiceDenied', serviceError: '403 AuthorizationFailure', sourceSeenByService: '203.0.113.10' });
+    expect(r.outcome.nextHopType).not.toBe('VirtualNetworkServiceEndpoint');
+    expect(net.scratch.endpointSubnet[0]).toBe(-1);
+    expect(net.scratch.serviceVerdict[0]).toBe(ServiceVerdict.DeniedIp);
+    // The on-premises private range cannot be an IP rule; the NAT address can.
+    expect(net.addIpRule('st-we', '192.168.10.0/24').error?.code).toBe('InvalidRequest');
+    expect(net.addIpRule('st-we', '203.0.113.10').ok).toBe(true);
+    expect(send(net, 'branch', 'st-we', { sourcePort: 50001 }).outcome).toMatchObject({ disposition: 'Delivered', sourceSeenByService: '203.0.113.10' });
+    expect(net.scratch.serviceVerdict[0]).toBe(ServiceVerdict.IpRule);
+  });
+});
+
+describe('source translation (R-SNAT)', () => {
+  it('R-SNAT-1: Internet traffic leaves from the instance IP, else the NAT gateway, else the default outbound address', () => {
+    const net = networkOf(WORLD);
+    expect(send(net, 'vm1', '8.8.8.8').outcome).toMatchObject({ disposition: 'ExitsNetwork', sourceSeen: '51.105.0.1' }); // instance IP
+    expect(send(net, 'vm4', '8.8.8.8').outcome.sourceSeen).toBe('51.105.0.4'); // instance IP, though its subnet has a NAT gateway
+    expect(send(net, 'vm3', '8.8.8.8').outcome.sourceSeen).toBe('20.50.0.1'); // NAT gateway
+    const dflt = send(net, 'vm2', '8.8.8.8');
+    expect(dflt.outcome.sourceSeen).toBe(formatIpv4(defaultOutboundIp(0))); // default outbound of hub
+    expect(dflt.batch.translatedSrcPort[0]).toBeGreaterThanOrEqual(1024);
+    expect(dflt.trace.steps.some((s) => s.stage === 'translation' && /default outbound of hub/.test(s.text))).toBe(true);
+  });
+
+  it('R-SNAT-1: an exhausted port pool drops new flows with SnatExhausted; ports return when flows end', () => {
+    const net = networkOf(WORLD, { snatPortsPerIp: 3 });
+    const ports = [0, 1, 2].map((k) => send(net, 'vm2', '8.8.8.8', { sourcePort: 40000 + k }).batch.translatedSrcPort[0]);
+    expect(new Set(ports).size).toBe(3);
+    const dropped = send(net, 'vm2', '8.8.8.8', { sourcePort: 40003 });
+    expect(dropped.outcome).toMatchObject({ disposition: 'SnatExhausted', reason: 'SnatPortsExhausted' });
+    // Another pool (vm1's instance IP) is unaffected.
+    expect(send(net, 'vm1', '8.8.8.8').outcome.disposition).toBe('ExitsNetwork');
+    // A packet of an open flow keeps its port.
+    const again = data(net, 'vm2', '8.8.8.8', { sourcePort: 40001 });
+    expect(again.outcome.disposition).toBe('ExitsNetwork');
+    expect(again.batch.translatedSrcPort[0]).toBe(ports[1]);
+    // The flows end (idle timeout): their ports go back to the pool.
+    expect(net.flows.expire(10_000)).toBeGreaterThanOrEqual(3);
+    expect(net.snat.used[net.tables.subnetSnatPool[1]!]).toBe(0);
+    expect(send(net, 'vm2', '8.8.8.8', { sourcePort: 40004, time: 10_001 }).outcome.disposition).toBe('ExitsNetwork');
+  });
+
+  it('R-SNAT-2: endpoint, VnetLocal and VNetPeering traffic is not translated', () => {
+    const net = networkOf(WORLD);
+    net.enableServiceEndpoint('hub/app', storageEndpoint);
+    const viaEndpoint = send(net, 'vm1', 'st-open');
+    expect(viaEndpoint.batch.translatedSrc[0]).toBe(0);
+    expect(viaEndpoint.outcome.sourceSeen).toBe('10.0.1.4');
+    const local = send(net, 'vm1', 'vm2');
+    expect(local.outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VnetLocal', sourceSeen: '10.0.1.4', deliveredTo: 'vm2' });
+    expect(local.batch.translatedSrc[0]).toBe(0);
+    const peered = send(net, 'vm1', 'vm9');
+    expect(peered.outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VNetPeering', sourceSeen: '10.0.1.4', deliveredTo: 'vm9' });
+    expect(peered.batch.translatedSrc[0]).toBe(0);
+    expect(net.counters.snatPortsTaken).toBe(0);
+  });
+
+  it('R-SNAT-3: an appliance forwards to its egress with its own translation, or drops; a gateway tunnel reaches the Internet from the gateway NAT IP', () => {
+    const net = networkOf(WORLD);
+    // vm5's subnet: 0.0.0.0/0 -> appliance fw (egress Internet, public IP 51.105.0.9).
+    const viaFw = send(net, 'vm5', '8.8.8.8');
+    expect(viaFw.outcome).toMatchObject({ disposition: 'ExitsNetwork', nextHopType: 'VirtualAppliance', nextHopIp: '10.0.4.4', sourceSeen: '51.105.0.9' });
+    expect(viaFw.trace.steps.some((s) => s.stage === 'appliance' && /fw/.test(s.text))).toBe(true);
+    expect(send(net, 'vm5', 'st-open').outcome).toMatchObject({ disposition: 'Delivered', sourceSeenByService: '51.105.0.9' });
+    // An appliance whose egress is on-premises: the Internet from the gateway's NAT IP.
+    expect(send(net, 'vm7', '8.8.4.4').outcome).toMatchObject({ disposition: 'ExitsNetwork', nextHopIp: '10.0.4.6', sourceSeen: '203.0.113.10' });
+    // An appliance configured to drop.
+    expect(send(net, 'vm7', '198.51.100.1').outcome).toMatchObject({ disposition: 'ApplianceDropped', reason: 'ApplianceDrop', nextHopIp: '10.0.4.5' });
+    // Forced tunnel to the gateway: the Internet and services from the on-premises NAT IP.
+    expect(send(net, 'vm6', '8.8.8.8').outcome).toMatchObject({ disposition: 'ExitsNetwork', nextHopType: 'VirtualNetworkGateway', sourceSeen: '203.0.113.10' });
+    expect(send(net, 'vm6', 'st-open').outcome).toMatchObject({ disposition: 'Delivered', sourceSeenByService: '203.0.113.10' });
+    // To on-premises itself: leaves the network untranslated.
+    expect(send(net, 'vm6', 'branch').outcome).toMatchObject({ disposition: 'ExitsNetwork', sourceSeen: '10.0.6.4' });
+  });
+});
+
+describe('the service side (R-SVC)', () => {
+  it('R-SVC-1: defaultAction Allow accepts all; Deny accepts VNet rules through an endpoint and public sources in IP rules', () => {
+    const net = networkOf(WORLD);
+    expect(send(net, 'vm2', 'st-open').outcome.disposition).toBe('Delivered');
+    expect(net.scratch.serviceVerdict[0]).toBe(ServiceVerdict.AllowAll);
+    // Storage, Deny: a public source outside ipRules -> 403 AuthorizationFailure.
+    expect(send(net, 'vm2', 'st-we').outcome).toMatchObject({ disposition: 'ServiceDenied', serviceError: '403 AuthorizationFailure' });
+    expect(net.addIpRule('st-we', `${formatIpv4(defaultOutboundIp(0))}`).ok).toBe(true);
+    expect(send(net, 'vm2', 'st-we', { sourcePort: 50001 }).outcome.disposition).toBe('Delivered');
+    // An IP rule given as a prefix.
+    expect(send(net, 'vm3', 'st-we').outcome.disposition).toBe('ServiceDenied');
+    net.addIpRule('st-we', '20.50.0.0/30');
+    expect(send(net, 'vm3', 'st-we', { sourcePort: 50001 }).outcome.disposition).toBe('Delivered');
+    // SQL, Deny: a public IP not allowed -> 40615; through an endpoint without a VNet rule -> 40914; with one -> in.
+    expect(send(net, 'vm2', 'sql-we', { port: 1433 }).outcome).toMatchObject({ disposition: 'ServiceDenied', serviceError: '40615' });
+    net.enableServiceEndpoint('hub/data', 'Microsoft.Sql');
+    expect(send(net, 'vm2', 'sql-we', { port: 1433, sourcePort: 50001 }).outcome).toMatchObject({ disposition: 'ServiceDenied', serviceError: '40914' });
+    net.addVirtualNetworkRule('sql-we', 'hub/data');
+    expect(send(net, 'vm2', 'sql-we', { port: 1433, sourcePort: 50002 }).outcome.disposition).toBe('Delivered');
+    // Removing the rule applies to the next request of the open flow too.
+    net.removeVirtualNetworkRule('sql-we', 'hub/data');
+    expect(data(net, 'vm2', 'sql-we', { port: 1433, sourcePort: 50002 }).outcome).toMatchObject({ disposition: 'ServiceDenied', serviceError: '40914' });
+  });
+
+  it('R-SVC-2: SQL VNet rules only for subnets of its region; Storage its region or the pair', () => {
+    const net = networkOf(WORLD);
+    expect(net.addVirtualNetworkRule('sql-eus', 'hub/app').error?.code).toBe('InvalidRequest');
+    expect(net.addVirtualNetworkRule('st-eus', 'hub/app').error?.code).toBe('InvalidRequest');
+    expect(net.addVirtualNetworkRule('st-ne', 'hub/app').ok).toBe(true); // northeurope pairs with westeurope
+    expect(net.addVirtualNetworkRule('sql-we', 'hub/app').ok).toBe(true);
+    expect(net.spec.services.find((s) => s.name === 'sql-eus')!.firewall.virtualNetworkRules).toEqual([]);
+  });
+});
+
+describe('endpoint policies (R-POL)', () => {
+  it('R-POL-1: through the endpoint only the accounts a policy lists are reachable; others end PolicyDenied', () => {
+    const net = networkOf(WORLD);
+    expect(send(net, 'vm8', 'st-open').outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VirtualNetworkServiceEndpoint' });
+    const r = send(net, 'vm8', 'st-we');
+    expect(r.outcome).toMatchObject({ disposition: 'PolicyDenied', reason: 'EndpointPolicyDenied' });
+    expect(r.trace.steps.some((s) => s.stage === 'policy')).toBe(true);
+    // A storage address of the endpoint's scope that no listed account holds.
+    expect(send(net, 'vm8', '52.239.0.99').outcome.disposition).toBe('PolicyDenied');
+    // Without a policy, every account (the firewall decides).
+    net.enableServiceEndpoint('hub/web', storageEndpoint);
+    expect(send(net, 'vm3', 'st-ne').outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VirtualNetworkServiceEndpoint' });
+  });
+
+  it('R-POL-1: the union of a subnet\'s policies counts (by account, resource group or subscription)', () => {
+    const yaml = `
+name: union
+network:
+  vnets:
+    - name: hub
+      region: westeurope
+      addressSpace: [10.0.0.0/16]
+      subnets:
+        - { name: app, prefix: 10.0.1.0/24, serviceEndpoints: [Microsoft.Storage], endpointPolicies: [by-name, by-sub, by-rg] }
+  vms:
+    - { name: vm1, subnet: hub/app, privateIp: 10.0.1.4 }
+  services:
+    - { name: a, type: Microsoft.Storage, region: westeurope, subscription: s1, address: 52.239.0.10 }
+    - { name: b, type: Microsoft.Storage, region: westeurope, subscription: s2, address: 52.239.0.11 }
+    - { name: c, type: Microsoft.Storage, region: westeurope, subscription: s3, resourceGroup: rg-c, address: 52.239.0.12 }
+    - { name: d, type: Microsoft.Storage, region: westeurope, subscription: s3, address: 52.239.0.13 }
+  endpointPolicies:
+    - { name: by-name, service: Microsoft.Storage, resources: [a] }
+    - { name: by-sub, service: Microsoft.Storage, resources: [], subscriptions: [s2] }
+    - { name: by-rg, service: Microsoft.Storage, resources: [], resourceGroups: [rg-c] }
+steps: []
+`;
+    const net = networkOf(yaml);
+    expect(['a', 'b', 'c', 'd'].map((s, k) => send(net, 'vm1', s, { sourcePort: 50000 + k }).outcome.disposition)).toEqual([
+      'Delivered', 'Delivered', 'Delivered', 'PolicyDenied',
+    ]);
+  });
+});
+
+describe('network security groups in the pipeline (R-NSG)', () => {
+  it('R-NSG-5: reverse packets of a recorded flow pass without evaluation; new flows the other way are evaluated', () => {
+    const net = networkOf(WORLD);
+    // app-nsg denies everything inbound from hub/data: vm2 cannot open a connection to vm1 ...
+    expect(send(net, 'vm2', 'vm1').outcome).toMatchObject({ disposition: 'DeniedIn', rule: 'securityRules/deny-from-data' });
+    // ... but vm2's replies on a connection vm1 opened pass.
+    const c = connect(net, 'vm1', 'vm2', { sourcePort: 41000 });
+    expect(c.outcome.disposition).toBe('Delivered');
+    const reply = data(net, 'vm1', 'vm2', { sourcePort: 41000, reverse: true });
+    expect(reply.outcome.disposition).toBe('Delivered');
+    expect(reply.outcome.rule).toBeNull(); // not evaluated
+    expect(net.scratch.flowDir[0]).toBe(1);
+    expect(reply.trace.steps.some((s) => s.stage === 'flow' && /R-NSG-5/.test(s.text))).toBe(true);
+    expect(net.scratch.ruleSubnetIn[0]).toBe(-1);
+  });
+
+  it('R-NSG-5: a rule change affects new flows only', () => {
+    const net = networkOf(WORLD);
+    connect(net, 'vm1', 'vm2', { sourcePort: 42000 });
+    expect(net.setRule('data-nsg', rule({ name: 'deny-app', priority: 101, direction: 'Inbound', access: 'Deny', source: '10.0.1.0/24' })).ok).toBe(true);
+    expect(data(net, 'vm1', 'vm2', { sourcePort: 42000 }).outcome.disposition).toBe('Delivered');
+    expect(data(net, 'vm1', 'vm2', { sourcePort: 42000, reverse: true }).outcome.disposition).toBe('Delivered');
+    expect(send(net, 'vm1', 'vm2', { sourcePort: 42001 }).outcome).toMatchObject({ disposition: 'DeniedIn', rule: 'securityRules/deny-app' });
+    // Removing the rule: the denied attempt was never a connection, so it is evaluated again.
+    expect(net.removeRule('data-nsg', 'deny-app').ok).toBe(true);
+    expect(send(net, 'vm1', 'vm2', { sourcePort: 42001, flags: TcpFlag.SYN }).outcome.disposition).toBe('Delivered');
+  });
+
+  it('R-NSG-8: the outbound NSG sees the private source, before translation', () => {
+    const net = networkOf(WORLD);
+    net.setRule('app-nsg', rule({ name: 'deny-private-8443', priority: 110, direction: 'Outbound', access: 'Deny', source: '10.0.1.4', destination: 'Internet', destinationPorts: '8443', protocol: 'Tcp' }));
+    net.setRule('app-nsg', rule({ name: 'deny-public-8444', priority: 120, direction: 'Outbound', access: 'Deny', source: '51.105.0.1', destinationPorts: '8444', protocol: 'Tcp' }));
+    expect(send(net, 'vm1', '8.8.8.8', { port: 8443 }).outcome).toMatchObject({ disposition: 'DeniedOut', rule: 'securityRules/deny-private-8443' });
+    expect(send(net, 'vm1', '8.8.8.8', { port: 8444 }).outcome).toMatchObject({ disposition: 'ExitsNetwork', sourceSeen: '51.105.0.1' });
+  });
+
+  it('R-NSG-8: the inbound NSG sees the translated source and the private destination', () => {
+    const net = networkOf(WORLD);
+    // vm3 reaches vm1's instance IP over the Internet path, from its NAT gateway's address.
+    net.setRule('app-nsg', rule({ name: 'allow-natgw-to-private', priority: 200, direction: 'Inbound', access: 'Allow', source: '20.50.0.1', destination: '10.0.1.4', protocol: 'Tcp', destinationPorts: '443' }));
+    const r = send(net, 'vm3', '51.105.0.1');
+    expect(r.outcome).toMatchObject({ disposition: 'Delivered', rule: 'securityRules/allow-natgw-to-private', sourceSeen: '20.50.0.1', deliveredTo: 'vm1' });
+    // An Internet host to the instance IP: the rule naming the private destination applies.
+    net.setRule('app-nsg', rule({ name: 'allow-web-to-private', priority: 210, direction: 'Inbound', access: 'Allow', source: 'Internet', destination: '10.0.1.4', protocol: 'Tcp', destinationPorts: '443' }));
+    expect(send(net, '8.8.8.8', '51.105.0.1').outcome).toMatchObject({ disposition: 'Delivered', rule: 'securityRules/allow-web-to-private', deliveredTo: 'vm1' });
+    // A rule naming the public address never matches (NSGs see private addresses).
+    net.setRule('app-nsg', rule({ name: 'deny-public', priority: 150, direction: 'Inbound', access: 'Deny', destination: '51.105.0.1' }));
+    expect(send(net, '8.8.4.4', '51.105.0.1').outcome).toMatchObject({ disposition: 'Delivered', rule: 'securityRules/allow-web-to-private' });
+  });
+});
+
+describe('routes in the pipeline (R-RT)', () => {
+  it('R-RT-6: a forced tunnel carries service traffic too, except the prefixes of an enabled endpoint', () => {
+    const net = networkOf(WORLD);
+    expect(send(net, 'vm5', 'st-open').outcome).toMatchObject({ nextHopType: 'VirtualAppliance', sourceSeenByService: '51.105.0.9' });
+    expect(send(net, 'vm6', 'st-open').outcome).toMatchObject({ nextHopType: 'VirtualNetworkGateway', sourceSeenByService: '203.0.113.10' });
+    net.enableServiceEndpoint('hub/forced', storageEndpoint);
+    net.enableServiceEndpoint('hub/tunnel', storageEndpoint);
+    for (const [vm, src] of [['vm5', '10.0.5.4'], ['vm6', '10.0.6.4']] as const) {
+      expect(send(net, vm, 'st-open', { sourcePort: 50001 }).outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VirtualNetworkServiceEndpoint', sourceSeenByService: src });
+      expect(send(net, vm, 'st-ne', { sourcePort: 50001 }).outcome.nextHopType).toBe('VirtualNetworkServiceEndpoint');
+    }
+    // Other services and the Internet stay in the tunnel.
+    expect(send(net, 'vm5', 'sql-we', { port: 1433 }).outcome.nextHopType).toBe('VirtualAppliance');
+    expect(send(net, 'vm5', '8.8.8.8', { sourcePort: 50001 }).outcome.nextHopType).toBe('VirtualAppliance');
+    expect(send(net, 'vm6', '8.8.8.8', { sourcePort: 50001 }).outcome.nextHopType).toBe('VirtualNetworkGateway');
+    // Storage outside the endpoint's scope (eastus) stays in the tunnel too.
+    expect(send(net, 'vm5', 'st-eus').outcome.nextHopType).toBe('VirtualAppliance');
+  });
+});
