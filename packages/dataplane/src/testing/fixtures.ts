@@ -174,6 +174,7 @@ network:
   principals:
     - { name: netadmin, permissions: [Microsoft.Network/virtualNetworks/subnets/write] }
     - { name: joiner, permissions: [Microsoft.Network/virtualNetworks/subnets/joinViaServiceEndpoint/action] }
+    - { name: netowner, permissions: ['Microsoft.Network/*'] }
     - { name: reader, permissions: [] }
 steps: []
 `;
