@@ -13,6 +13,7 @@ import { openPcapFile } from '../../io/pcap.js';
 import { FlowLogWriter } from '../../io/flowlog.js';
 import { EXIT, ipPort, oneFile, oneOf, optionalPort, required, UsageError, type Command, type CommandContext } from '../command.js';
 import { renderTable } from '../table.js';
+import { formatAzure } from '../../azure/shapes.js';
 
 function load(ctx: CommandContext): Scenario {
   return loadScenarioFile(oneFile(ctx), ctx.flags.serviceTags === undefined ? {} : { serviceTagsFile: ctx.flags.serviceTags });
@@ -24,6 +25,17 @@ function logger(ctx: CommandContext) {
 
 function networkOf(ctx: CommandContext, s: Scenario): Network {
   return new Network(s.network, s.serviceTags, s.options, { logger: logger(ctx), snatPortsPerIp: s.options.snatPortsPerIp });
+}
+
+const FORMAT_OPTION = { format: { type: 'string' } } as const;
+const FORMAT_HELP = "--format azure   print Azure's JSON shape (the REST API's / az's answer) instead of vnetsim's";
+
+/** `--format azure`: Azure's REST shape; anything else is an error. */
+function azureFormat(ctx: CommandContext): boolean {
+  const f = ctx.values['format'];
+  if (f === undefined) return false;
+  if (f !== 'azure') throw new UsageError(`--format ${String(f)}: expected azure`);
+  return true;
 }
 
 function json(ctx: CommandContext, value: unknown): void {
@@ -105,9 +117,9 @@ function printScenario(ctx: CommandContext, r: ScenarioResult): void {
 export const routesCommand: Command = {
   name: 'routes',
   summary: "effective routes of a subnet, in Azure's columns",
-  usage: 'vnetsim routes FILE --subnet VNET/SUBNET [--json]',
-  options: { subnet: { type: 'string' } },
-  optionHelp: ['--subnet VNET/SUBNET   the subnet whose routes to show'],
+  usage: 'vnetsim routes FILE --subnet VNET/SUBNET [--json] [--format azure]',
+  options: { subnet: { type: 'string' }, ...FORMAT_OPTION },
+  optionHelp: ['--subnet VNET/SUBNET   the subnet whose routes to show', FORMAT_HELP],
   examples: ['vnetsim routes scenarios/routing/forced-tunnel-bypassed-for-service-prefixes.yaml --subnet hub/app'],
   run(ctx) {
     const subnet = required(ctx, 'subnet');
@@ -115,6 +127,10 @@ export const routesCommand: Command = {
     const net = networkOf(ctx, s);
     if (net.routing.subnetIndex(subnet) < 0) throw new UsageError(`--subnet ${subnet}: no such subnet in ${s.file} (expected vnet/subnet)`);
     const rows = net.routing.effectiveRoutesOf(subnet);
+    if (azureFormat(ctx)) {
+      json(ctx, formatAzure.effectiveRoutes(rows, s.network));
+      return EXIT.ok;
+    }
     if (ctx.flags.json) {
       json(ctx, { subnet, endpointPrecedence: s.options.endpointPrecedence, routes: rows });
       return EXIT.ok;
@@ -133,9 +149,9 @@ function vmExists(s: Scenario, vm: string, flag: string): void {
 export const nextHopCommand: Command = {
   name: 'next-hop',
   summary: 'next hop of a packet from a VM to an address (Network Watcher next hop)',
-  usage: 'vnetsim next-hop FILE --from VM --to IP [--json]',
-  options: { from: { type: 'string' }, to: { type: 'string' } },
-  optionHelp: ['--from VM   the source VM', '--to IP     the destination address'],
+  usage: 'vnetsim next-hop FILE --from VM --to IP [--json] [--format azure]',
+  options: { from: { type: 'string' }, to: { type: 'string' }, ...FORMAT_OPTION },
+  optionHelp: ['--from VM   the source VM', '--to IP     the destination address', FORMAT_HELP],
   examples: ['vnetsim next-hop scenarios/service-endpoints/endpoint-switches-source-to-private.yaml --from vm1 --to 52.239.0.10'],
   run(ctx) {
     const from = required(ctx, 'from');
@@ -149,7 +165,8 @@ export const nextHopCommand: Command = {
     vmExists(s, from, 'from');
     const r = networkOf(ctx, s).routing.nextHop(from, to);
     const out = { nextHopType: r.nextHopType, nextHopIpAddress: r.nextHopIpAddress, routeTableId: r.routeTableId, route: r.route };
-    if (ctx.flags.json) json(ctx, out);
+    if (azureFormat(ctx)) json(ctx, formatAzure.nextHop(s.network, from, r));
+    else if (ctx.flags.json) json(ctx, out);
     else {
       ctx.io.out(`Next hop type:   ${r.nextHopType}`);
       ctx.io.out(`Next hop IP:     ${r.nextHopIpAddress ?? '-'}`);
@@ -163,14 +180,15 @@ export const nextHopCommand: Command = {
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'IP flow verify: would the NSGs allow this packet, and which rule decides',
-  usage: 'vnetsim verify FILE --vm VM --direction Inbound|Outbound --protocol P --local IP:PORT --remote IP:PORT [--json]',
-  options: { vm: { type: 'string' }, direction: { type: 'string' }, protocol: { type: 'string' }, local: { type: 'string' }, remote: { type: 'string' } },
+  usage: 'vnetsim verify FILE --vm VM --direction Inbound|Outbound --protocol P --local IP:PORT --remote IP:PORT [--json] [--format azure]',
+  options: { vm: { type: 'string' }, direction: { type: 'string' }, protocol: { type: 'string' }, local: { type: 'string' }, remote: { type: 'string' }, ...FORMAT_OPTION },
   optionHelp: [
     '--vm VM                        the VM whose NIC is checked',
     '--direction Inbound|Outbound',
     `--protocol ${PACKET_PROTOCOLS.join('|')}`,
     '--local IP:PORT                the VM side',
     '--remote IP:PORT               the other side',
+    FORMAT_HELP,
   ],
   examples: ['vnetsim verify scenarios/nsg/nsg-lockdown-allow-storage-deny-internet.yaml --vm vm1 --direction Outbound --protocol Tcp --local 10.0.1.4:50000 --remote 52.239.0.10:443'],
   run(ctx) {
@@ -184,7 +202,8 @@ export const verifyCommand: Command = {
     const s = load(ctx);
     vmExists(s, vm, 'vm');
     const r = networkOf(ctx, s).nsgs.ipFlowVerify(vm, direction, protocol, local, remote);
-    if (ctx.flags.json) json(ctx, r);
+    if (azureFormat(ctx)) json(ctx, formatAzure.ipFlowVerify(r));
+    else if (ctx.flags.json) json(ctx, r);
     else {
       ctx.io.out(`Access:  ${r.access}`);
       ctx.io.out(`Rule:    ${r.ruleName ?? '(no NSG applies)'}${r.nsg ? ` in ${r.nsg}` : ''}`);
@@ -226,15 +245,19 @@ export const traceCommand: Command = {
 export const effectiveNsgCommand: Command = {
   name: 'effective-nsg',
   summary: "effective security rules of a VM's NIC and subnet, service tags expanded",
-  usage: 'vnetsim effective-nsg FILE --vm VM [--json]',
-  options: { vm: { type: 'string' } },
-  optionHelp: ['--vm VM   the VM whose effective rules to show'],
+  usage: 'vnetsim effective-nsg FILE --vm VM [--json] [--format azure]',
+  options: { vm: { type: 'string' }, ...FORMAT_OPTION },
+  optionHelp: ['--vm VM   the VM whose effective rules to show', FORMAT_HELP],
   examples: ['vnetsim effective-nsg scenarios/nsg/nsg-lockdown-allow-storage-deny-internet.yaml --vm vm1'],
   run(ctx) {
     const vm = required(ctx, 'vm');
     const s = load(ctx);
     vmExists(s, vm, 'vm');
     const levels = networkOf(ctx, s).nsgs.effectiveSecurityRules(vm);
+    if (azureFormat(ctx)) {
+      json(ctx, formatAzure.effectiveNsgs(s.network, vm, levels));
+      return EXIT.ok;
+    }
     if (ctx.flags.json) {
       json(ctx, { vm, levels });
       return EXIT.ok;
