@@ -18,6 +18,8 @@ export interface RunOptions {
   logger?: Logger;
   /** Called during long traffic steps with packets done and total (the CLI draws progress on a terminal). */
   progress?: (step: number, done: number, total: number) => void;
+  /** Called when a traffic step ends: packets and wall-clock seconds (not part of the deterministic result). */
+  onTraffic?: (step: number, packets: number, seconds: number) => void;
 }
 
 export interface StepResult {
@@ -345,7 +347,10 @@ class RunContext {
       const other = Object.keys(counts).filter((k) => k !== step.expect.disposition);
       if (other.length > 0 || done === 0) failures.push(`disposition: expected every packet ${step.expect.disposition}, got ${JSON.stringify(counts)}`);
     }
-    return { packets: done, flows: step.flows, counts, seconds: round(seconds), packetsPerSecond: Math.round(done / Math.max(seconds, 1e-9)) };
+    // Timing stays out of the result so that --json is byte-identical run after run (determinism); it goes to the
+    // caller's callback for human output.
+    this.opts.onTraffic?.(step.index, done, seconds);
+    return { packets: done, flows: step.flows, counts };
   }
 
   private change(r: ReturnType<Network['enableServiceEndpoint']>, e: Expect, failures: string[]): Record<string, unknown> {
@@ -406,10 +411,6 @@ function macOf(vm: number): string {
 
 function defaultPort(proto: number): number {
   return proto === Proto.Tcp ? 443 : proto === Proto.Udp ? 53 : 0;
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }
 
 function expectEq(failures: string[], key: string, want: unknown, got: unknown): void {

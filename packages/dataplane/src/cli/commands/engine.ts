@@ -81,9 +81,16 @@ export const runCommand: Command = {
     const results: ScenarioResult[] = [];
     const started = performance.now();
     for (const s of scenarios) {
-      const r = runScenario(s, { pcap, flowLog, progress, logger: log });
+      const speeds: string[] = [];
+      const onTraffic = (step: number, packets: number, seconds: number) => {
+        if (packets >= 10_000) speeds.push(`  step ${step}: ${packets.toLocaleString('en-US')} packets, ${formatRate(packets / Math.max(seconds, 1e-9))} packets/s`);
+      };
+      const r = runScenario(s, { pcap, flowLog, progress, onTraffic, logger: log });
       results.push(r);
-      if (!ctx.flags.json) printScenario(ctx, r);
+      if (!ctx.flags.json) {
+        printScenario(ctx, r);
+        for (const line of speeds) ctx.io.out(line);
+      }
     }
     pcap?.close();
     if (flowLog !== undefined && typeof flowLogPath === 'string') writeFileSync(flowLogPath, `${flowLog.toString()}\n`);
@@ -100,6 +107,10 @@ export const runCommand: Command = {
     return passed ? EXIT.ok : EXIT.failed;
   },
 };
+
+function formatRate(x: number): string {
+  return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0);
+}
 
 function printScenario(ctx: CommandContext, r: ScenarioResult): void {
   ctx.io.out(`${r.passed ? 'PASS' : 'FAIL'}  ${r.name}  (${r.file})`);
