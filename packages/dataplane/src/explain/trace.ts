@@ -161,7 +161,7 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
   if (route !== null) {
     steps.push({
       stage: 'route',
-      text: `route ${route.addressPrefixes[0]} (${route.source}${route.name ? `, ${route.name}` : ''}${route.routeTable ? ` in ${route.routeTable}` : ''}) -> ${route.nextHopType}${route.nextHopIpAddress[0] ? ` ${route.nextHopIpAddress[0]}` : ''}`,
+      text: `route ${route.addressPrefixes[0]} (${route.source}${route.name ? `, ${route.name}` : ''}${route.routeTable ? ` in ${route.routeTable}` : ''}${route.service ? `, service endpoint ${route.service}` : ''}) -> ${route.nextHopType}${route.nextHopIpAddress[0] ? ` ${route.nextHopIpAddress[0]}` : ''}`,
       route: {
         prefix: route.addressPrefixes[0]!,
         source: route.source,
