@@ -173,6 +173,11 @@ export class SnatPorts {
     return this.stacks[p]![top - 1]!;
   }
 
+  /** Free ports of pool p. */
+  free(p: number): number {
+    return this.tops[p]!;
+  }
+
   give(p: number, port: number): void {
     const top = this.tops[p]!;
     this.stacks[p]![top] = port;

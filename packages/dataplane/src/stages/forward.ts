@@ -69,14 +69,15 @@ function translate(b: PacketBatch, i: number, ctx: StageContext, pool: number): 
   b.translatedSrc[i] = ip;
   if (sc.flowHit[i] !== FlowHit.New) return true; // a recorded flow keeps its port
   sc.snatPool[i] = pool;
-  if (ctx.dryRun) return true;
-  // Set before the port is taken: if the flow is freed, its port goes back (FlowTable onRelease).
-  const port = ctx.snat.take(pool);
+  // A dry run (trace) takes no port, but tells an exhausted pool like the real packet would meet it.
+  const port = ctx.dryRun ? (ctx.snat.free(pool) > 0 ? 0 : -1) : ctx.snat.take(pool);
   if (port < 0) {
     sc.snatPool[i] = -1;
     finish(b, i, Disposition.SnatExhausted, DropReason.SnatPortsExhausted);
     return false;
   }
+  if (ctx.dryRun) return true;
+  // Recorded with the flow: if the flow is freed, its port goes back (FlowTable onRelease).
   ctx.counters.snatPortsTaken++;
   b.translatedSrcPort[i] = port;
   ctx.flows.natPort[b.flowId[i]!] = port;
