@@ -90,6 +90,8 @@ export class Network extends EventEmitter<NetworkEvents> {
   readonly options: ScenarioOptions;
   readonly flows: FlowTable;
   readonly counters = new Counters();
+  /** Counters of the last dry run only. */
+  readonly dryRunCounters = new Counters();
   readonly snat: SnatPorts;
   readonly log: Logger;
   private specNow: NetworkSpec;
@@ -151,9 +153,13 @@ export class Network extends EventEmitter<NetworkEvents> {
     return new PacketBatch(Math.min(capacity, this.scratchNow.capacity));
   }
 
-  /** Runs a batch through the pipeline; counters accumulate. `dryRun`: no flow recorded, no port taken (trace). */
+  /**
+   * Runs a batch through the pipeline; counters accumulate. `dryRun` (trace, what-if): no flow recorded, no port
+   * taken, and the network's counters untouched (the batch is counted apart, in `dryRunCounters`).
+   */
   process(batch: PacketBatch, dryRun = false): void {
-    runPipeline(batch, this.context(dryRun));
+    if (dryRun) this.dryRunCounters.reset();
+    runPipeline(batch, this.context(dryRun, dryRun ? this.dryRunCounters : this.counters));
   }
 
   /** The stage context over the current tables (rebuilt after each change: the swap happens between batches). */
