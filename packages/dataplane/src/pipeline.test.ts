@@ -1,10 +1,10 @@
 // The packet pipeline against the rules of SEMANTICS.md: one test per rule, named after it.
 import { describe, expect, it } from 'vitest';
-import { formatIpv4, type SecurityRuleSpec } from '@vnetsim/core';
+import { DISPOSITION_NAMES, DROP_REASON_DISPOSITION, DROP_REASON_NAMES, formatIpv4, type SecurityRuleSpec } from '@vnetsim/core';
 import { defaultOutboundIp } from './tables.js';
 import { ServiceVerdict } from './stages/context.js';
 import { TcpFlag } from './packet/batch.js';
-import { connect, data, networkOf, send, WORLD } from './testing/fixtures.js';
+import { connect, data, networkOf, pushMixed, pushPacket, send, WORLD } from './testing/fixtures.js';
 
 const storageEndpoint = 'Microsoft.Storage';
 
@@ -288,5 +288,38 @@ describe('routes in the pipeline (R-RT)', () => {
     expect(send(net, 'vm6', '8.8.8.8', { sourcePort: 50001 }).outcome.nextHopType).toBe('VirtualNetworkGateway');
     // Storage outside the endpoint's scope (eastus) stays in the tunnel too.
     expect(send(net, 'vm5', 'st-eus').outcome.nextHopType).toBe('VirtualAppliance');
+  });
+});
+
+describe('conservation', () => {
+  it('a mixed run where every disposition occurs: packets in = sum of dispositions = sum of drop reasons', () => {
+    const net = networkOf(WORLD, { snatPortsPerIp: 8 });
+    connect(net, 'vm1', 'st-open', { sourcePort: 29000 });
+    net.enableServiceEndpoint('hub/app', storageEndpoint);
+    net.counters.reset();
+    const b = net.newBatch();
+    pushMixed(net, b, 6);
+    // Packets of the connection the toggle reset, both ways.
+    pushPacket(net, b, 'vm1', 'st-open', { sourcePort: 29000, flags: TcpFlag.PSH | TcpFlag.ACK });
+    pushPacket(net, b, 'vm1', 'st-open', { sourcePort: 29000, flags: TcpFlag.ACK, reverse: true });
+    net.process(b);
+    const c = net.counters;
+    expect(Object.keys(c.dispositions()).sort()).toEqual([...DISPOSITION_NAMES].sort());
+    const byReason = Array.from(c.byReason).reduce((x, y) => x + y, 0);
+    expect([c.packetsIn, c.accounted(), byReason]).toEqual([b.count, b.count, b.count]);
+    // Each row: one disposition and the drop reason that belongs to it (none for Delivered and ExitsNetwork).
+    const tally = new Float64Array(DISPOSITION_NAMES.length);
+    for (let i = 0; i < b.count; i++) {
+      const d = DISPOSITION_NAMES[b.disposition[i]!]!;
+      const reason = DROP_REASON_NAMES[b.dropReason[i]!]!;
+      if (d === 'Delivered' || d === 'ExitsNetwork') expect(reason).toBe('None');
+      else expect(DROP_REASON_DISPOSITION[reason]).toBe(d);
+      tally[b.disposition[i]!]!++;
+    }
+    expect(Array.from(tally)).toEqual(Array.from(c.byDisposition));
+    // A second run of the same packets (now hits of recorded flows) still conserves, cumulatively.
+    net.process(b);
+    expect(c.accounted()).toBe(2 * b.count);
+    expect(c.packetsIn).toBe(2 * b.count);
   });
 });

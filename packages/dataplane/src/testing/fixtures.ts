@@ -178,3 +178,40 @@ network:
     - { name: reader, permissions: [] }
 steps: []
 `;
+
+/** Packets of WORLD that together end in every disposition but FlowReset (which needs a toggle first). */
+export const MIXED_CASES: ReadonlyArray<[from: string, to: string, args: PacketArgs]> = [
+  ['vm1', 'vm2', {}], // Delivered
+  ['vm1', 'vm2', { port: 22 }], // DeniedIn
+  ['vm1', '8.8.8.8', { proto: 'Udp', port: 53 }], // DeniedOut
+  ['vm1', '8.8.8.8', {}], // ExitsNetwork
+  ['vm7', '192.0.2.1', {}], // NullRouted
+  ['vm1', '10.0.9.9', {}], // NoRoute
+  ['vm2', 'st-we', {}], // ServiceDenied
+  ['vm8', 'st-we', {}], // PolicyDenied
+  ['vm2', '8.8.4.4', {}], // SnatExhausted once the default outbound pool is used up
+  ['vm7', '198.51.100.1', {}], // ApplianceDropped
+  ['vm5', '8.8.8.8', {}],
+  ['vm6', 'st-open', {}],
+  ['branch', 'st-we', {}],
+  ['8.8.8.8', '51.105.0.1', {}],
+  ['vm8', 'st-open', {}],
+  ['vm3', 'st-we', { port: 8443 }],
+  ['vm1', 'vm9', { proto: 'Udp', port: 5000 }],
+  ['vm7', '8.8.4.4', { proto: 'Icmp' }],
+  ['vm1', 'sql-we', { port: 1433 }],
+];
+
+/**
+ * Appends `copies` flows of every MIXED_CASES entry to b, interleaved: first packets of all flows, then the replies,
+ * then the third packets (TCP: SYN, SYN|ACK, ACK; others: request, reply, request). Source ports from `port0`.
+ */
+export function pushMixed(net: Network, b: PacketBatch, copies: number, port0 = 30000): void {
+  const flows: Array<[string, string, PacketArgs]> = [];
+  let port = port0;
+  for (let k = 0; k < copies; k++) for (const [f, t, a] of MIXED_CASES) flows.push([f, t, { ...a, sourcePort: port++ }]);
+  const tcp = (a: PacketArgs) => (a.proto ?? 'Tcp') === 'Tcp';
+  for (const [f, t, a] of flows) pushPacket(net, b, f, t, { ...a, flags: tcp(a) ? TcpFlag.SYN : 0 });
+  for (const [f, t, a] of flows) pushPacket(net, b, f, t, { ...a, reverse: true, flags: tcp(a) ? TcpFlag.SYN | TcpFlag.ACK : 0 });
+  for (const [f, t, a] of flows) pushPacket(net, b, f, t, { ...a, flags: tcp(a) ? TcpFlag.ACK : 0 });
+}
