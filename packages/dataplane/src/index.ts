@@ -11,3 +11,4 @@ export * from './explain/trace.js';
 export * from './run/runner.js';
 export { tracePacket } from './run/trace-packet.js';
 export { resolveSource, resolveTarget } from './run/resolve.js';
+export * from './parallel/index.js';

@@ -49,32 +49,43 @@ export class PacketBatch {
   /** VM the packet was delivered to, -1 none. */
   readonly egressVm: Int32Array;
 
-  constructor(capacity: number) {
+  /**
+   * `buffer` (optional, at least `PacketBatch.byteLength(capacity)` bytes, e.g. a SharedArrayBuffer): the columns are
+   * views into it, so another thread can read and write the same batch without copies (parallel/).
+   */
+  constructor(capacity: number, buffer?: ArrayBufferLike) {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 24)
       throw new RangeError(`PacketBatch capacity: expected an integer from 1 to ${1 << 24}, got ${capacity}`);
     this.capacity = capacity;
-    this.family = new Uint8Array(capacity);
-    this.src = new Uint32Array(capacity);
-    this.dst = new Uint32Array(capacity);
-    this.src6 = new Uint32Array(capacity * 4);
-    this.dst6 = new Uint32Array(capacity * 4);
-    this.srcPort = new Uint16Array(capacity);
-    this.dstPort = new Uint16Array(capacity);
-    this.proto = new Uint8Array(capacity);
-    this.tcpFlags = new Uint8Array(capacity);
-    this.length = new Uint16Array(capacity);
-    this.ingress = new Int32Array(capacity);
-    this.flowId = new Int32Array(capacity);
-    this.time = new Float64Array(capacity);
-    this.disposition = new Uint8Array(capacity);
-    this.dropReason = new Uint8Array(capacity);
-    this.routeIndex = new Int32Array(capacity);
-    this.ruleIndex = new Int32Array(capacity);
-    this.translatedSrc = new Uint32Array(capacity);
-    this.translatedSrcPort = new Uint16Array(capacity);
-    this.serviceError = new Uint16Array(capacity);
-    this.egressVm = new Int32Array(capacity);
+    const at = new ColumnAllocator(buffer, capacity);
+    // Widest columns first, so every view stays aligned.
+    this.time = at.take(Float64Array, 1);
+    this.src = at.take(Uint32Array, 1);
+    this.dst = at.take(Uint32Array, 1);
+    this.src6 = at.take(Uint32Array, 4);
+    this.dst6 = at.take(Uint32Array, 4);
+    this.ingress = at.take(Int32Array, 1);
+    this.flowId = at.take(Int32Array, 1);
+    this.routeIndex = at.take(Int32Array, 1);
+    this.ruleIndex = at.take(Int32Array, 1);
+    this.translatedSrc = at.take(Uint32Array, 1);
+    this.egressVm = at.take(Int32Array, 1);
+    this.srcPort = at.take(Uint16Array, 1);
+    this.dstPort = at.take(Uint16Array, 1);
+    this.length = at.take(Uint16Array, 1);
+    this.translatedSrcPort = at.take(Uint16Array, 1);
+    this.serviceError = at.take(Uint16Array, 1);
+    this.family = at.take(Uint8Array, 1);
+    this.proto = at.take(Uint8Array, 1);
+    this.tcpFlags = at.take(Uint8Array, 1);
+    this.disposition = at.take(Uint8Array, 1);
+    this.dropReason = at.take(Uint8Array, 1);
     this.resetResults();
+  }
+
+  /** Bytes a `buffer` for a batch of `capacity` rows needs. */
+  static byteLength(capacity: number): number {
+    return capacity * BYTES_PER_ROW;
   }
 
   /** Empties the batch (rows are overwritten by the next pushes). */
@@ -187,5 +198,26 @@ export class PacketBatch {
     this.translatedSrcPort[i] = 0;
     this.serviceError[i] = 0;
     this.egressVm[i] = -1;
+  }
+}
+
+/** Bytes per row over all columns: time 8, eight 4-byte columns, IPv6 src/dst 2 x 16, five 2-byte, five 1-byte. */
+const BYTES_PER_ROW = 8 + 4 * 8 + 4 * 8 + 2 * 5 + 5;
+
+type ColumnType<T> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number };
+
+/** Hands out the columns of a batch: fresh arrays, or consecutive views into one buffer. */
+class ColumnAllocator {
+  private offset = 0;
+  constructor(private readonly buffer: ArrayBufferLike | undefined, private readonly rows: number) {
+    if (buffer !== undefined && buffer.byteLength < rows * BYTES_PER_ROW)
+      throw new RangeError(`PacketBatch buffer: expected at least ${rows * BYTES_PER_ROW} bytes for ${rows} rows, got ${buffer.byteLength}`);
+  }
+  take<T>(type: ColumnType<T>, perRow: number): T {
+    const n = this.rows * perRow;
+    if (this.buffer === undefined) return new type(n);
+    const view = new type(this.buffer, this.offset, n);
+    this.offset += n * type.BYTES_PER_ELEMENT;
+    return view;
   }
 }

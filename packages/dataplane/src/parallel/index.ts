@@ -1,0 +1,1 @@
+export { ParallelPipeline, type ParallelOptions } from './parallel-pipeline.js';

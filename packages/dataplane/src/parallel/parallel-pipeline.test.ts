@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../io/scenario.js';
+import { Network } from '../network.js';
+import { PacketBatch } from '../packet/batch.js';
+import { TrafficGenerator, type TrafficSpec } from '../packet/generate.js';
+import { ParallelPipeline } from './parallel-pipeline.js';
+import { shardOf4 } from './protocol.js';
+
+// The workers run the compiled worker (dist/): `npx tsc -b` first (the root `test` script does).
+const WORKER = path.resolve(process.cwd(), 'packages/dataplane/dist/parallel/worker.js');
+
+const YAML = `
+name: parallel-mixed
+network:
+  vnets:
+    - name: hub
+      region: westeurope
+      addressSpace: [10.0.0.0/16]
+      subnets:
+        - { name: app, prefix: 10.0.1.0/24, nsg: app-nsg, routeTable: rt }
+        - { name: data, prefix: 10.0.2.0/24, serviceEndpoints: [Microsoft.Storage] }
+  nsgs:
+    - name: app-nsg
+      rules:
+        - { name: deny-sql, priority: 100, direction: Outbound, access: Deny, protocol: Tcp, source: '*', sourcePorts: '*', destination: Sql, destinationPorts: '*' }
+        - { name: deny-ssh-in, priority: 100, direction: Inbound, access: Deny, protocol: Tcp, source: '*', sourcePorts: '*', destination: '*', destinationPorts: '22' }
+  routeTables:
+    - name: rt
+      routes:
+        - { name: blackhole, prefix: 198.51.100.0/24, nextHopType: None }
+  vms:
+    - { name: a1, subnet: hub/app, privateIp: 10.0.1.4, publicIp: 51.105.0.1 }
+    - { name: a2, subnet: hub/app, privateIp: 10.0.1.5 }
+    - { name: d1, subnet: hub/data, privateIp: 10.0.2.4 }
+  services:
+    - name: st
+      type: Microsoft.Storage
+      region: westeurope
+      address: 52.239.1.10
+      firewall: { defaultAction: Deny, virtualNetworkRules: [hub/data], ipRules: [51.105.0.1] }
+    - { name: sql, type: Microsoft.Sql, region: westeurope, address: 40.68.0.10 }
+steps: []
+`;
+
+const TRAFFIC: TrafficSpec = {
+  seed: 11, flows: 3000, packetsPerFlow: 7,
+  sources: ['10.0.1.4', '10.0.1.5', '10.0.2.4'], ingress: [0, 1, 2],
+  destinations: ['52.239.1.10', '40.68.0.10', '10.0.1.4', '10.0.2.4', '8.8.8.0/30', '198.51.100.0/30', '52.239.0.0/31'],
+  protocol: { tcp: 0.7, udp: 0.2, icmp: 0.1 }, dstPorts: [443, 22, 1433, 53], concurrentFlows: 512,
+};
+
+function batches(): PacketBatch[] {
+  const gen = new TrafficGenerator(TRAFFIC);
+  const out: PacketBatch[] = [];
+  for (;;) {
+    const b = new PacketBatch(1024);
+    if (gen.fill(b) === 0) return out;
+    out.push(b);
+  }
+}
+
+const COLUMNS = ['disposition', 'dropReason', 'routeIndex', 'ruleIndex', 'translatedSrc', 'serviceError', 'egressVm'] as const;
+
+describe('ParallelPipeline', () => {
+  it('shards both directions of a flow to the same worker (symmetric hash)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 0, max: 255 }), fc.nat({ max: 0xffffffff }), fc.nat({ max: 0xffffffff }), fc.nat({ max: 65535 }), fc.nat({ max: 65535 }), fc.integer({ min: 1, max: 8 }),
+      (p, s, d, sp, dp, n) => shardOf4(p, s, d, sp, dp, n) === shardOf4(p, d, s, dp, sp, n),
+    ));
+  });
+
+  for (const opts of [{ workers: 2 }, { workers: 1, callerShard: true }]) {
+    it(`gives the single-threaded per-packet results on a mixed run (${JSON.stringify(opts)}) (reads dist/parallel/worker.js)`, async () => {
+      if (!existsSync(WORKER)) {
+        console.warn(`absent: ${WORKER} (build with npx tsc -b first)`);
+        return;
+      }
+      const s = parseScenario(YAML, 'parallel.yaml');
+      const single = new Network(s.network, s.serviceTags, s.options, { batchCapacity: 1024 });
+      const pp = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { ...opts, batchCapacity: 1024 });
+      try {
+        const a = batches();
+        const b = batches();
+        for (let k = 0; k < a.length; k++) {
+          single.process(a[k]!);
+          pp.process(b[k]!);
+        }
+        let compared = 0;
+        for (let k = 0; k < a.length; k++) {
+          for (const col of COLUMNS) expect(Array.from(b[k]![col].subarray(0, b[k]!.count)), `${col} of batch ${k}`).toEqual(Array.from(a[k]![col].subarray(0, a[k]!.count)));
+          // Translated packets carry a port in both; the parallel one comes from the worker's disjoint share.
+          for (let i = 0; i < a[k]!.count; i++) expect(b[k]!.translatedSrcPort[i] === 0).toBe(a[k]!.translatedSrcPort[i] === 0);
+          compared += a[k]!.count;
+        }
+        expect(compared).toBe(TRAFFIC.flows * TRAFFIC.packetsPerFlow);
+        const c = pp.counters();
+        expect(c.dispositions()).toEqual(single.counters.dispositions());
+        expect(c.reasons()).toEqual(single.counters.reasons());
+        expect(c.packetsIn).toBe(compared);
+        // The run is mixed: several dispositions occur.
+        expect(Object.keys(c.dispositions()).length).toBeGreaterThanOrEqual(4);
+      } finally {
+        await pp.close();
+      }
+    });
+  }
+
+  it('gives out disjoint SNAT ports across workers (R-SNAT-1) (reads dist/parallel/worker.js)', async () => {
+    if (!existsSync(WORKER)) {
+      console.warn(`absent: ${WORKER} (build with npx tsc -b first)`);
+      return;
+    }
+    const s = parseScenario(YAML, 'parallel.yaml');
+    const pp = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { workers: 2, batchCapacity: 1024 });
+    try {
+      const gen = new TrafficGenerator({ seed: 5, flows: 2000, packetsPerFlow: 1, sources: ['10.0.1.4'], ingress: [0], destinations: ['8.8.8.0/24'], dstPorts: [443] });
+      const seen = new Set<number>();
+      const b = new PacketBatch(1024);
+      while (gen.fill(b) > 0) {
+        pp.process(b);
+        for (let i = 0; i < b.count; i++) {
+          const port = b.translatedSrcPort[i]!;
+          expect(port).toBeGreaterThanOrEqual(1024);
+          expect(seen.has(port)).toBe(false);
+          seen.add(port);
+        }
+      }
+      expect(seen.size).toBe(2000);
+    } finally {
+      await pp.close();
+    }
+  });
+});

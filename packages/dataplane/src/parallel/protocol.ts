@@ -1,0 +1,81 @@
+// What the main thread and the pipeline workers share (DESIGN.md "Scale"): a control word block per worker
+// (Int32Array over a SharedArrayBuffer, Atomics.wait/notify), one SharedArrayBuffer-backed PacketBatch per worker and
+// the worker's counters (Float64Array over a SharedArrayBuffer). Nothing is structured-cloned per batch.
+import type { NetworkSpec, ScenarioOptions, ServiceTag } from '@vnetsim/core';
+import { DISPOSITION_NAMES, DROP_REASON_NAMES } from '@vnetsim/core';
+
+/** Int32 slots of a worker's control block. */
+export const Ctl = {
+  /** Sequence number of the batch to process; the main thread bumps it (-1: exit). */
+  START: 0,
+  /** Sequence number of the last batch done (or failed). */
+  DONE: 1,
+  /** Rows in the worker's batch. */
+  COUNT: 2,
+  /** 1 after a failure (the message comes by postMessage). */
+  ERROR: 3,
+  SLOTS: 4,
+} as const;
+
+/** Float64 slots of a worker's counters: packetsIn, flowsCreated, flowHits, snatPortsTaken, dispositions, reasons. */
+export const Cnt = {
+  PACKETS_IN: 0,
+  FLOWS_CREATED: 1,
+  FLOW_HITS: 2,
+  SNAT_TAKEN: 3,
+  DISPOSITIONS: 4,
+  REASONS: 4 + DISPOSITION_NAMES.length,
+  SLOTS: 4 + DISPOSITION_NAMES.length + DROP_REASON_NAMES.length,
+} as const;
+
+/** What a worker needs to build its own Network (each worker compiles the same spec: see parallel/README note). */
+export interface WorkerSetup {
+  /** Shard index of this worker (0 is the calling thread's when it runs a shard) and number of shards. */
+  index: number;
+  shards: number;
+  network: NetworkSpec;
+  tags: { source: string; changeNumber: number; cloud: string; tags: readonly ServiceTag[] };
+  options: ScenarioOptions;
+  flowCapacity: number;
+  idleTimeoutSeconds: number | undefined;
+  /** This worker's share of each public address's SNAT ports (the main thread maps them back to disjoint ports). */
+  snatPortsPerIp: number;
+  batchCapacity: number;
+  control: SharedArrayBuffer;
+  /** The shared input batch (every worker reads all of it and writes back the results of its own rows). */
+  batch: SharedArrayBuffer;
+  counters: SharedArrayBuffer;
+}
+
+/**
+ * The worker a packet goes to: a symmetric 5-tuple hash (XOR of the two ends, so both directions of a flow agree,
+ * like RSS with a symmetric key), cheap because every worker evaluates it for every row of a batch.
+ */
+export function shardOf4(proto: number, src: number, dst: number, sport: number, dport: number, workers: number): number {
+  let h = (src ^ dst ^ Math.imul(sport ^ dport, 0x9e3779b1) ^ proto) | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) % workers;
+}
+
+/** shardOf4 for IPv6 (4 words per address at s[off], d[off]). */
+export function shardOf6(proto: number, s: Uint32Array, d: Uint32Array, off: number, sport: number, dport: number, workers: number): number {
+  const x = s[off]! ^ d[off]! ^ Math.imul(s[off + 1]! ^ d[off + 1]!, 0x27d4eb2f) ^ Math.imul(s[off + 2]! ^ d[off + 2]!, 0x165667b1) ^ Math.imul(s[off + 3]! ^ d[off + 3]!, 0x61c88647);
+  return shardOf4(proto, x, 0, sport, dport, workers);
+}
+
+/** Spins this many reads before sleeping: consecutive batches follow closely, and a sleeping thread wakes late. */
+const SPIN = 2_000;
+
+/** Waits until ctl[slot] differs from `old`; returns the new value. */
+export function waitFor(ctl: Int32Array, slot: number, old: number): number {
+  for (let k = 0; k < SPIN; k++) {
+    const v = Atomics.load(ctl, slot);
+    if (v !== old) return v;
+  }
+  for (;;) {
+    Atomics.wait(ctl, slot, old, 1000);
+    const v = Atomics.load(ctl, slot);
+    if (v !== old) return v;
+  }
+}
