@@ -25,6 +25,19 @@ export class ScenarioError extends Error {
   }
 }
 
+/**
+ * A scenario that reads the project's public data (`.../shared/data/...`, e.g. Microsoft's service-tag file) on a
+ * machine where that data is absent: not an invalid file; runners report it as skipped and say why.
+ */
+export class MissingDataError extends ScenarioError {
+  constructor(
+    readonly file: string,
+    readonly missing: string,
+  ) {
+    super([{ file, line: 0, column: 0, path: 'serviceTags', message: `data absent: ${missing} (the scenario needs it; skipped)` }]);
+  }
+}
+
 /** Levenshtein distance, case-insensitive (names differ by case are the closest of all). */
 export function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();

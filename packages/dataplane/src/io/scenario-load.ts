@@ -2,11 +2,11 @@
 // references -> validateNetwork (core) -> Scenario. Every problem of the file is collected and thrown at once as a
 // ScenarioError whose problems name file, line, column and path. Bad input never escapes as another exception type.
 
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { validateNetwork, type NetworkSpec, type Problem, type ScenarioOptions, type ServiceTagSet } from '@vnetsim/core';
 import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { didYouMean, ScenarioError, type ScenarioProblem } from './scenario-error.js';
+import { didYouMean, MissingDataError, ScenarioError, type ScenarioProblem } from './scenario-error.js';
 import { locate } from './scenario-locate.js';
 import { join, ReadBudgetError, Reader, type Schema, type YNode } from './scenario-read.js';
 import { checkStepReferences } from './scenario-refs.js';
@@ -118,6 +118,10 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   const at = (p: string, message: string) => problems.push({ file, ...locate(doc, lc, p), path: p, message });
   let tags: ServiceTagSet | undefined;
   const declared = top['serviceTags'] as string;
+  if (opts.serviceTagsFile === undefined && declared !== 'builtin') {
+    const wanted = path.resolve(path.dirname(file), declared);
+    if (/[\\/]shared[\\/]data[\\/]/.test(wanted) && !existsSync(wanted)) throw new MissingDataError(file, wanted);
+  }
   try {
     if (opts.serviceTagsFile !== undefined) tags = tagsFromFile(path.resolve(opts.serviceTagsFile));
     else if (declared === 'builtin') tags = builtinTags();

@@ -1,5 +1,5 @@
 // Public surface of scenario loading (SCENARIOS.md).
-export { ScenarioError, type ScenarioProblem } from './scenario-error.js';
+export { MissingDataError, ScenarioError, type ScenarioProblem } from './scenario-error.js';
 export { loadScenarioFile, parseScenario, MAX_SCENARIO_BYTES, type LoadOptions, type Scenario } from './scenario-load.js';
 export { findScenarioFiles } from './scenario-files.js';
 export {

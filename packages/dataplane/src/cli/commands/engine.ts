@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { parseAddress } from '@vnetsim/core';
-import { findScenarioFiles, loadScenarioFile, PACKET_PROTOCOLS, type Scenario } from '../../io/scenario.js';
+import { findScenarioFiles, loadScenarioFile, MissingDataError, PACKET_PROTOCOLS, type Scenario } from '../../io/scenario.js';
 import { Network } from '../../network.js';
 import { runScenario, type ScenarioResult } from '../../run/runner.js';
 import { tracePacket } from '../../run/trace-packet.js';
@@ -70,8 +70,18 @@ export const runCommand: Command = {
       throw new UsageError(`${target}: no such file or directory`);
     }
     if (files.length === 0) throw new UsageError(`no scenario files (*.yaml) in ${target}`);
-    // Every file is validated first: an invalid file means nothing runs (exit 2).
-    const scenarios = files.map((f) => loadScenarioFile(f, ctx.flags.serviceTags === undefined ? {} : { serviceTagsFile: ctx.flags.serviceTags }));
+    // Every file is validated first: an invalid file means nothing runs (exit 2). A scenario whose public data
+    // (../shared/data) is absent on this machine is skipped, and the output says so.
+    const scenarios: Scenario[] = [];
+    const skipped: Array<{ file: string; reason: string }> = [];
+    for (const f of files) {
+      try {
+        scenarios.push(loadScenarioFile(f, ctx.flags.serviceTags === undefined ? {} : { serviceTagsFile: ctx.flags.serviceTags }));
+      } catch (e) {
+        if (!(e instanceof MissingDataError)) throw e;
+        skipped.push({ file: f, reason: `data absent: ${e.missing}` });
+      }
+    }
     const pcapPath = ctx.values['pcap'];
     const flowLogPath = ctx.values['flow-log'];
     const pcap = typeof pcapPath === 'string' ? openPcapFile(pcapPath) : undefined;
@@ -95,14 +105,15 @@ export const runCommand: Command = {
     pcap?.close();
     if (flowLog !== undefined && typeof flowLogPath === 'string') writeFileSync(flowLogPath, `${flowLog.toString()}\n`);
     const passed = results.every((r) => r.passed);
-    if (ctx.flags.json) json(ctx, { scenarios: results, passed });
+    if (ctx.flags.json) json(ctx, { scenarios: results, passed, ...(skipped.length > 0 ? { skipped } : {}) });
     else {
+      for (const sk of skipped) ctx.io.out(`SKIP  ${sk.file}: ${sk.reason}`);
       const rows = results.map((r) => [r.passed ? 'PASS' : 'FAIL', r.name, String(r.steps.length), String(r.steps.filter((x) => !x.passed).length), r.counters.packetsIn.toLocaleString('en-US')]);
       ctx.io.out('');
       ctx.io.out(renderTable(['result', 'scenario', 'steps', 'failed', 'packets'], rows, { right: [2, 3, 4] }));
       const total = results.reduce((a, r) => a + r.counters.packetsIn, 0);
       const secs = (performance.now() - started) / 1000;
-      ctx.io.out(`\n${results.filter((r) => r.passed).length} of ${results.length} scenarios passed; ${total.toLocaleString('en-US')} packets in ${secs.toFixed(2)} s`);
+      ctx.io.out(`\n${results.filter((r) => r.passed).length} of ${results.length} scenarios passed${skipped.length > 0 ? ` (${skipped.length} skipped: data absent)` : ''}; ${total.toLocaleString('en-US')} packets in ${secs.toFixed(2)} s`);
     }
     return passed ? EXIT.ok : EXIT.failed;
   },

@@ -1,6 +1,6 @@
 // `vnetsim validate FILE|DIR`: load and validate scenario files only (nothing runs). Exit 0 all valid, 2 otherwise.
 
-import { findScenarioFiles, loadScenarioFile, ScenarioError, type Scenario, type ScenarioProblem } from '../../io/scenario.js';
+import { findScenarioFiles, loadScenarioFile, MissingDataError, ScenarioError, type Scenario, type ScenarioProblem } from '../../io/scenario.js';
 import { EXIT, oneFile, UsageError, type Command } from '../command.js';
 import { formatScenarioError } from '../format-errors.js';
 
@@ -10,6 +10,8 @@ interface FileResult {
   name?: string;
   steps?: number;
   problems: ScenarioProblem[];
+  /** The absent data file, when the scenario could not be checked here. */
+  skipped?: string;
 }
 
 export const validateCommand: Command = {
@@ -34,6 +36,11 @@ export const validateCommand: Command = {
         results.push({ file, valid: true, name: s.name, steps: s.steps.length, problems: [] });
         if (!ctx.flags.json) ctx.io.out(`ok       ${file} (${s.name}: ${s.steps.length} step${s.steps.length === 1 ? '' : 's'})`);
       } catch (e) {
+        if (e instanceof MissingDataError) {
+          results.push({ file, valid: true, problems: [], skipped: e.missing });
+          if (!ctx.flags.json) ctx.io.out(`skipped  ${file} (data absent: ${e.missing})`);
+          continue;
+        }
         if (!(e instanceof ScenarioError)) throw e;
         results.push({ file, valid: false, problems: e.problems });
         if (!ctx.flags.json) {
