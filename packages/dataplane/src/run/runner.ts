@@ -293,9 +293,15 @@ class RunContext {
   private capture(b: PacketBatch): void {
     const pcap = this.opts.pcap;
     if (pcap === undefined) return;
+    const dir = this.net.scratch.flowDir;
     for (let i = 0; i < b.count; i++) {
       pcap.writeRow(b, i, 'original');
-      if (b.translatedSrc[i] !== 0 && b.translatedSrc[i] !== b.src[i]) pcap.writeRow(b, i, 'translated');
+      const nat = b.translatedSrc[i]!;
+      if (nat === 0) continue;
+      // R-SNAT-1: a reply (reverse direction) goes to the public address and port on the outside, so the translated
+      // view rewrites its destination; a forward packet's source.
+      if (dir[i] === 1) pcap.writeIpv4(b.time[i]!, b.src[i]!, nat, b.proto[i]!, b.srcPort[i]!, b.translatedSrcPort[i]!, b.tcpFlags[i]!, b.length[i]!);
+      else if (nat !== b.src[i]) pcap.writeRow(b, i, 'translated');
     }
   }
 
