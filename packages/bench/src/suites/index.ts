@@ -2,8 +2,10 @@
 import type { Suite } from '../suite.js';
 import { lpmSuite } from './lpm.js';
 import { nsgSuite } from './nsg.js';
+import { pipelineSuite } from './pipeline.js';
 
 export const suites: Suite[] = [
   lpmSuite,
   nsgSuite,
+  pipelineSuite,
 ];
