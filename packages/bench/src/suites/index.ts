@@ -3,9 +3,11 @@ import type { Suite } from '../suite.js';
 import { lpmSuite } from './lpm.js';
 import { nsgSuite } from './nsg.js';
 import { pipelineSuite } from './pipeline.js';
+import { controlSuite } from './control.js';
 
 export const suites: Suite[] = [
   lpmSuite,
   nsgSuite,
   pipelineSuite,
+  controlSuite,
 ];
