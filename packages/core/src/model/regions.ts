@@ -73,13 +73,14 @@ pair('centraluseuap', 'eastus2euap');
 /** `WestEurope`, `west europe`, `West-Europe`, `westeurope`, `centralfrance` -> `westeurope` / `francecentral`. */
 export function canonicalRegion(name: string): string {
   const flat = String(name).toLowerCase().replace(/[\s_-]+/g, '');
-  return ALIASES[flat] ?? flat;
+  // Own keys only: a region named "constructor" or "toString" must not resolve to Object.prototype's members.
+  return Object.hasOwn(ALIASES, flat) ? ALIASES[flat]! : flat;
 }
 
 /** `westeurope` -> `WestEurope` (the form in tag names); an unknown region is returned canonicalized. */
 export function regionDisplayName(region: string): string {
   const c = canonicalRegion(region);
-  return DISPLAY[c] ?? c;
+  return Object.hasOwn(DISPLAY, c) ? DISPLAY[c]! : c;
 }
 
 export function isKnownRegion(region: string): boolean {
