@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { DISPOSITION_NAMES, DROP_REASON_DISPOSITION, DROP_REASON_NAMES, formatIpv4, type SecurityRuleSpec } from '@vnetsim/core';
 import { defaultOutboundIp } from './tables.js';
 import { ServiceVerdict } from './stages/context.js';
-import { TcpFlag } from './packet/batch.js';
-import { connect, data, networkOf, pushMixed, pushPacket, send, WORLD } from './testing/fixtures.js';
+import { Purpose, TcpFlag } from './packet/batch.js';
+import { runScenario } from './run/runner.js';
+import { outcomeOf, traceOf } from './explain/trace.js';
+import { connect, data, networkOf, pushMixed, pushPacket, scenario, send, WORLD } from './testing/fixtures.js';
 
 const storageEndpoint = 'Microsoft.Storage';
 
@@ -321,5 +323,61 @@ describe('conservation', () => {
     net.process(b);
     expect(c.accounted()).toBe(2 * b.count);
     expect(c.packetsIn).toBe(2 * b.count);
+  });
+});
+
+describe('disk traffic (R-SE-8)', () => {
+  it('R-SE-8: VM disk IO is never diverted: no NSG, route or endpoint; delivered on the platform path', () => {
+    const net = networkOf(WORLD);
+    net.enableServiceEndpoint('hub/app', storageEndpoint);
+    net.setRule('app-nsg', rule({ name: 'deny-all-out', priority: 4000, direction: 'Outbound', access: 'Deny' }));
+    const b = net.newBatch(4);
+    pushPacket(net, b, 'vm1', 'st-we', { sourcePort: 47000 }); // ordinary: denied by the NSG
+    pushPacket(net, b, 'vm1', 'st-we', { sourcePort: 47001 });
+    b.purpose[1] = Purpose.DiskIo;
+    pushPacket(net, b, 'vm5', 'st-eus', { sourcePort: 47002 }); // forced tunnel subnet: the disk bypasses the appliance
+    b.purpose[2] = Purpose.DiskIo;
+    const flowsBefore = net.flows.size;
+    net.process(b);
+    expect(outcomeOf(net.tables, net.scratch, b, 0)).toMatchObject({ disposition: 'DeniedOut', rule: 'securityRules/deny-all-out' });
+    for (const i of [1, 2]) {
+      const t = traceOf(net.tables, net.scratch, b, i);
+      expect(t).toMatchObject({ disposition: 'Delivered', rule: null, nextHopType: null, service: null });
+      expect(t.steps.map((s) => s.stage)).toEqual(['ingress', 'platform', 'delivery']);
+      expect(t.steps[1]!.text).toMatch(/R-SE-8/);
+      expect(b.translatedSrc[i]).toBe(0);
+    }
+    expect(net.flows.size).toBe(flowsBefore + 1); // only the ordinary packet's flow
+    expect(net.counters.accounted()).toBe(net.counters.packetsIn);
+  });
+
+  it('R-SE-8: scenario steps mark disk traffic with `disk: true` (strictly typed)', () => {
+    const yaml = `
+name: disks
+network:
+  vnets:
+    - name: hub
+      region: westeurope
+      addressSpace: [10.0.0.0/16]
+      subnets: [{ name: app, prefix: 10.0.1.0/24, serviceEndpoints: [Microsoft.Storage], routeTable: forced }]
+  routeTables:
+    - { name: forced, routes: [{ name: none, prefix: 0.0.0.0/0, nextHopType: None }] }
+  vms:
+    - { name: vm1, subnet: hub/app, privateIp: 10.0.1.4 }
+  services:
+    - { name: disks, type: Microsoft.Storage, region: eastus, address: 52.239.4.10,
+        firewall: { defaultAction: Deny, virtualNetworkRules: [], ipRules: [] } }
+steps:
+  - send: { from: vm1, to: disks, protocol: Tcp, port: 443 }
+    expect: { disposition: NullRouted }
+  - send: { from: vm1, to: disks, protocol: Tcp, port: 443, disk: true }
+    expect: { disposition: Delivered }
+  - connect: { from: vm1, to: disks, protocol: Tcp, port: 443, disk: true }
+    expect: { disposition: Delivered }
+`;
+    const r = runScenario(scenario(yaml));
+    expect(r.steps.flatMap((s) => s.failures)).toEqual([]);
+    expect(r.counters.dispositions).toEqual({ Delivered: 5, NullRouted: 1 });
+    expect(() => scenario(yaml.replace('disk: true }\n    expect: { disposition: Delivered }', "disk: 'yes' }\n    expect: { disposition: Delivered }"))).toThrow(/disk/);
   });
 });

@@ -4,6 +4,7 @@ import { DISPOSITION_NAMES } from '@vnetsim/core';
 import type { PacketBatch } from './packet/batch.js';
 import type { StageContext } from './stages/context.js';
 import { ingressStage } from './stages/ingress.js';
+import { platformStage } from './stages/platform.js';
 import { flowLookupStage } from './stages/flow-lookup.js';
 import { nsgOutStage } from './stages/nsg-out.js';
 import { routeStage } from './stages/route.js';
@@ -21,6 +22,7 @@ export interface Stage {
 
 export const STAGES: readonly Stage[] = [
   { name: 'ingress', exits: 'source VM / subnet / on-premises / Internet', run: ingressStage },
+  { name: 'platform', exits: 'VM disk IO -> Delivered on the platform storage path: no NSG, route or endpoint (R-SE-8)', run: platformStage },
   { name: 'flow-lookup', exits: 'recorded flow -> its result (R-NSG-5); reset connection -> FlowReset', run: flowLookupStage },
   { name: 'nsg-out', exits: 'NIC then subnet NSG (R-NSG-4) -> DeniedOut', run: nsgOutStage },
   { name: 'route', exits: 'source subnet FIB -> next hop | NoRoute', run: routeStage },

@@ -13,13 +13,13 @@ import {
   type EffectiveRoute,
   type NsgClassifier,
 } from '@vnetsim/core';
-import type { PacketBatch } from '../packet/batch.js';
+import { Purpose, type PacketBatch } from '../packet/batch.js';
 import { ServiceVerdict, NO_HOP, type Scratch } from '../stages/context.js';
 import { FlowHit } from '../stages/flow-lookup.js';
 import { Dest, Ingress, type CompiledTables } from '../tables.js';
 
 export interface TraceStep {
-  stage: 'ingress' | 'flow' | 'nsg' | 'route' | 'forward' | 'translation' | 'appliance' | 'policy' | 'service' | 'delivery';
+  stage: 'ingress' | 'platform' | 'flow' | 'nsg' | 'route' | 'forward' | 'translation' | 'appliance' | 'policy' | 'service' | 'delivery';
   text: string;
   /** For NSG steps: the rule (`securityRules/x`), its priority, access, and which NSG at which level. */
   rule?: string;
@@ -147,6 +147,11 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
     : ing >= Ingress.ON_PREM ? `on-premises site ${t.onPremNames[ing - Ingress.ON_PREM]}`
     : 'an Internet host';
   steps.push({ stage: 'ingress', text: `from ${from}` });
+  if (b.purpose[i] === Purpose.DiskIo) {
+    steps.push({ stage: 'platform', text: 'VM disk IO takes the platform storage path: no NSG, route or service endpoint applies (R-SE-8)' });
+    steps.push({ stage: 'delivery', text: 'delivered to the disk storage' });
+    return { ...o, packet, steps };
+  }
   const hit = sc.flowHit[i]!;
   if (o.disposition === 'FlowReset') {
     steps.push({ stage: 'flow', text: `flow ${b.flowId[i]} was reset by a service-endpoint toggle: the connection is gone (R-SE-2)` });

@@ -313,6 +313,8 @@ export interface PacketArgs {
   protocol: PacketProtocol;
   port?: number;
   sourcePort?: number;
+  /** VM disk traffic (disk IO to managed/unmanaged disks): the platform path, never diverted (R-SE-8). */
+  disk?: boolean;
 }
 export interface ConnectStep extends StepBase, PacketArgs {
   kind: 'connect';
@@ -444,6 +446,7 @@ const packetFields: Fields = {
   protocol: req(protocol),
   port: opt(port),
   sourcePort: opt(port),
+  disk: opt({ k: 'bool' }),
 };
 /** Tcp and Udp need a destination port. */
 const needsPort: Extract<Schema, { k: 'obj' }>['post'] = (v, r, node, path) => {

@@ -8,6 +8,9 @@ export const Proto = { Icmp: 1, Tcp: 6, Udp: 17, Icmpv6: 58 } as const;
 /** TCP flag bits as they appear in the TCP header's flag byte. */
 export const TcpFlag = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16 } as const;
 
+/** `purpose` column: what the packet is for. Disk IO of a VM's disks takes the platform storage path (R-SE-8). */
+export const Purpose = { Normal: 0, DiskIo: 1 } as const;
+
 /** `disposition` of a row no stage has decided yet (every packet must leave with a real one). */
 export const DISPOSITION_PENDING = 255;
 
@@ -34,6 +37,8 @@ export class PacketBatch {
   readonly flowId: Int32Array;
   /** Seconds (simulation clock). */
   readonly time: Float64Array;
+  /** Purpose (0 normal, 1 disk IO, R-SE-8); push4/push6 set 0, the caller marks disk rows after the push. */
+  readonly purpose: Uint8Array;
 
   // Result columns.
   readonly disposition: Uint8Array;
@@ -80,6 +85,7 @@ export class PacketBatch {
     this.tcpFlags = at.take(Uint8Array, 1);
     this.disposition = at.take(Uint8Array, 1);
     this.dropReason = at.take(Uint8Array, 1);
+    this.purpose = at.take(Uint8Array, 1);
     this.resetResults();
   }
 
@@ -160,6 +166,7 @@ export class PacketBatch {
     this.translatedSrcPort[j] = from.translatedSrcPort[i];
     this.serviceError[j] = from.serviceError[i];
     this.egressVm[j] = from.egressVm[i];
+    this.purpose[j] = from.purpose[i];
     this.count = j + 1;
     return j;
   }
@@ -190,6 +197,7 @@ export class PacketBatch {
     this.ingress[i] = ingress;
     this.flowId[i] = -1;
     this.time[i] = time;
+    this.purpose[i] = Purpose.Normal;
     this.disposition[i] = DISPOSITION_PENDING;
     this.dropReason[i] = 0;
     this.routeIndex[i] = -1;
@@ -201,8 +209,8 @@ export class PacketBatch {
   }
 }
 
-/** Bytes per row over all columns: time 8, eight 4-byte columns, IPv6 src/dst 2 x 16, five 2-byte, five 1-byte. */
-const BYTES_PER_ROW = 8 + 4 * 8 + 4 * 8 + 2 * 5 + 5;
+/** Bytes per row over all columns: time 8, eight 4-byte columns, IPv6 src/dst 2 x 16, five 2-byte, six 1-byte. */
+const BYTES_PER_ROW = 8 + 4 * 8 + 4 * 8 + 2 * 5 + 6;
 
 type ColumnType<T> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number };
 

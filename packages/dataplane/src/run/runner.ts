@@ -3,7 +3,7 @@
 import { DISPOSITION_NAMES, formatIpv4, parseIpv4, type DispositionName } from '@vnetsim/core';
 import type { Logger } from 'pino';
 import { Network } from '../network.js';
-import { PacketBatch, Proto, TcpFlag } from '../packet/batch.js';
+import { PacketBatch, Proto, Purpose, TcpFlag } from '../packet/batch.js';
 import { TrafficGenerator } from '../packet/generate.js';
 import type { PcapWriter } from '../io/pcap.js';
 import type { FlowLogWriter } from '../io/flowlog.js';
@@ -121,7 +121,7 @@ class RunContext {
     const e = step.expect;
     switch (step.kind) {
       case 'connect': {
-        const { outcome, trace, conn } = this.connect(step.from, step.to, step.protocol, step.port, step.sourcePort);
+        const { outcome, trace, conn } = this.connect(step.from, step.to, step.protocol, step.port, step.sourcePort, step.disk === true);
         if (step.id !== undefined) this.connections.set(step.id, conn);
         checkPacket(e, outcome, failures);
         return { result: { ...outcome, connection: step.id ?? null }, trace };
@@ -142,7 +142,8 @@ class RunContext {
         const proto = PROTO[step.protocol]!;
         const b = this.small;
         b.clear();
-        b.push4(src.addrs[0]!, dst, step.sourcePort ?? this.port(), step.port ?? defaultPort(proto), proto, proto === Proto.Tcp ? TcpFlag.SYN : 0, 60, src.ingress[0]!, this.tick());
+        const row = b.push4(src.addrs[0]!, dst, step.sourcePort ?? this.port(), step.port ?? defaultPort(proto), proto, proto === Proto.Tcp ? TcpFlag.SYN : 0, 60, src.ingress[0]!, this.tick());
+        if (step.disk === true) b.purpose[row] = Purpose.DiskIo; // R-SE-8
         const { outcome, trace } = this.process(b, 0);
         checkPacket(e, outcome, failures);
         return { result: { ...outcome }, trace };
@@ -254,7 +255,7 @@ class RunContext {
   }
 
   /** A TCP connection (SYN, SYN|ACK, ACK, one data packet) or one request/reply for other protocols. */
-  private connect(from: string, to: string, protocol: string, port?: number, sourcePort?: number) {
+  private connect(from: string, to: string, protocol: string, port?: number, sourcePort?: number, disk = false) {
     const net = this.net;
     const src = resolveSource(net, from, false);
     const dst = parseIpv4(resolveTarget(net, to).address);
@@ -274,6 +275,7 @@ class RunContext {
       b.push4(a, dst, sp, dp, proto, 0, 84, ing, this.tick());
       b.push4(dst, a, dp, sp, proto, 0, 84, ing, this.tick());
     }
+    if (disk) for (let i = 0; i < b.count; i++) b.purpose[i] = Purpose.DiskIo; // R-SE-8
     const { outcome, trace } = this.process(b, 0);
     const conn: Connection = { family: 4, proto, src: a, dst, srcPort: sp, dstPort: dp, ingress: ing, flowId: b.flowId[0]! };
     return { outcome, trace, conn };

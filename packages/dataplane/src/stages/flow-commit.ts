@@ -17,7 +17,8 @@ export function flowCommitStage(b: PacketBatch, ctx: StageContext): void {
       copyLeaderResult(b, i, ctx, ctx.flowRow[b.flowId[i]!]!);
     } else if (!ctx.dryRun && disp !== Disposition.FlowReset) {
       const hit = sc.flowHit[i]!;
-      if (hit === FlowHit.New || hit === FlowHit.Recompute) {
+      // Packets that never entered the flow table (disk IO, R-SE-8) have no flow id.
+      if ((hit === FlowHit.New || hit === FlowHit.Recompute) && b.flowId[i]! >= 0) {
         const id = b.flowId[i]!;
         if (hit === FlowHit.New) {
           flows.subnet[id] = sc.srcSubnet[i]!;

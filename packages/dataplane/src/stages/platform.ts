@@ -1,0 +1,13 @@
+// Stage: VM disk traffic (managed and unmanaged disks: attach, detach, disk IO) takes the platform's storage path:
+// no NSG, no route, no endpoint, no flow record (R-SE-8: it is never diverted by endpoint routes).
+import { Disposition } from '@vnetsim/core';
+import { DISPOSITION_PENDING, Purpose, type PacketBatch } from '../packet/batch.js';
+import type { StageContext } from './context.js';
+import { finish } from './finish.js';
+
+export function platformStage(b: PacketBatch, _ctx: StageContext): void {
+  const purpose = b.purpose;
+  for (let i = 0; i < b.count; i++) {
+    if (purpose[i] === Purpose.DiskIo && b.disposition[i] === DISPOSITION_PENDING) finish(b, i, Disposition.Delivered, 0);
+  }
+}
