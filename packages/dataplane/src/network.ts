@@ -237,6 +237,9 @@ export class Network extends EventEmitter<NetworkEvents> {
     }
     const n = this.flows.findBySubnetAndDst(subnet, trie.compile(), this.ids);
     const out: FlowResetEvent[] = [];
+    // Decided once per toggle, not per flow (100k resets must stay well under 50 ms).
+    const emit = this.listenerCount('flowReset') > 0;
+    const log = this.log.isLevelEnabled('info');
     for (let k = 0; k < n; k++) {
       const id = this.ids[k]!;
       const f = this.flows;
@@ -261,8 +264,8 @@ export class Network extends EventEmitter<NetworkEvents> {
       if (e.rstSent) this.releasePort(id);
       f.markReset(id);
       out.push(e);
-      this.emit('flowReset', e);
-      this.log.info({ flowId: id, subnet: subnetName, service, reason }, 'flow reset');
+      if (emit) this.emit('flowReset', e);
+      if (log) this.log.info({ flowId: id, subnet: subnetName, service, reason }, 'flow reset');
     }
     return out;
   }
