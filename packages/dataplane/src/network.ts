@@ -5,6 +5,7 @@ import { EventEmitter } from 'eventemitter3';
 import { pino, type Logger } from 'pino';
 import {
   Ipv4Trie,
+  Ipv6Trie,
   NetworkRouting,
   compileNsgs,
   endpointScope,
@@ -208,7 +209,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     if (enable === (before !== undefined)) return { ok: true, error: null, changedSubnets: [], resets: [] }; // nothing to do
     // R-SE-2: the connections to reset are those covered by the endpoint's routes (R-SE-REGION), on or off.
     const scopeLocations = enable ? locations : before?.locations;
-    let scope: { v4: string[] };
+    let scope: { v4: string[]; v6: string[] };
     try {
       scope = endpointScope(this.tags, service, vnet.region, scopeLocations);
     } catch (e) {
@@ -220,7 +221,7 @@ export class Network extends EventEmitter<NetworkEvents> {
       else s.serviceEndpoints = s.serviceEndpoints.filter((e) => e.service !== service);
     });
     if (!result.ok) return result;
-    const resets = this.resetFlows(subnetName, service, scope.v4, enable ? 'endpointEnabled' : 'endpointDisabled');
+    const resets = this.resetFlows(subnetName, service, [...scope.v4, ...scope.v6], enable ? 'endpointEnabled' : 'endpointDisabled');
     result.resets = resets;
     this.emit('endpointToggled', { subnet: subnetName, service, enabled: enable, resets: resets.length });
     this.log.info({ subnet: subnetName, service, enabled: enable, resets: resets.length }, 'service endpoint toggled');
@@ -231,11 +232,15 @@ export class Network extends EventEmitter<NetworkEvents> {
   private resetFlows(subnetName: string, service: string, prefixes: string[], reason: FlowResetEvent['reason']): FlowResetEvent[] {
     const subnet = this.routingNow.subnetIndex(subnetName);
     const trie = new Ipv4Trie();
+    const trie6 = new Ipv6Trie();
     for (const p of prefixes) {
       const c = parseCidr(p);
       if (c.family === 4) trie.insert(c.prefix, c.length, 0);
+      else trie6.insert(c.words, c.length, 0);
     }
-    const n = this.flows.findBySubnetAndDst(subnet, trie.compile(), this.ids);
+    // IPv4 and IPv6 connections alike (the endpoint's routes cover both families).
+    const n4 = this.flows.findBySubnetAndDst(subnet, trie.compile(), this.ids);
+    const n = n4 + this.flows.findBySubnetAndDst6(subnet, trie6.compile(), this.ids.subarray(n4));
     const out: FlowResetEvent[] = [];
     // Decided once per toggle, not per flow (100k resets must stay well under 50 ms).
     const emit = this.listenerCount('flowReset') > 0;
