@@ -2,7 +2,7 @@
 // model (R-SE-6), permissions (R-SE-7), events and logs.
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { ipv4InPrefix, parseCidr, type SecurityRuleSpec } from '@vnetsim/core';
+import { ipv4InPrefix, parseCidr, parseIpv6, type SecurityRuleSpec } from '@vnetsim/core';
 import type { FlowResetEvent, Network } from './network.js';
 import { Proto, TcpFlag } from './packet/batch.js';
 import { TrafficGenerator } from './packet/generate.js';
@@ -130,6 +130,39 @@ describe('R-SE-2: connection resets on endpoint toggles', () => {
     // Toggling to the state it already has resets nothing.
     expect(net.disableServiceEndpoint('hub/app', 'Microsoft.Storage').resets).toEqual([]);
     void cEus; void cWeb;
+  });
+
+  it('R-SE-2: IPv6 TCP connections to the endpoint\'s IPv6 prefixes are reset too; others are not', () => {
+    const net = networkOf(`
+name: dual
+network:
+  vnets:
+    - name: hub
+      region: westeurope
+      addressSpace: [10.0.0.0/16, 'fd00:db8:1::/48']
+      subnets: [{ name: app, prefix: 10.0.1.0/24, prefixV6: 'fd00:db8:1:1::/64' }]
+  vms:
+    - { name: vm1, subnet: hub/app, privateIp: 10.0.1.4, privateIpV6: 'fd00:db8:1:1::4' }
+steps: []
+`);
+    const src = parseIpv6('fd00:db8:1:1::4');
+    const inScope = parseIpv6('2603:1020:200::10'); // Storage.WestEurope
+    const outOfScope = parseIpv6('2603:1020:202::10'); // Storage.EastUS
+    const open = (dst: Uint32Array, sport: number, flags: number) => {
+      const b = net.newBatch(1);
+      b.push6(src, 0, dst, 0, sport, 443, Proto.Tcp, flags, 80, 0, 1);
+      net.process(b);
+      return b;
+    };
+    const a = open(inScope, 40000, TcpFlag.SYN).flowId[0]!;
+    const other = open(outOfScope, 40001, TcpFlag.SYN).flowId[0]!;
+    expect(net.flows.inUse[a]).toBe(1);
+    const r = net.enableServiceEndpoint('hub/app', 'Microsoft.Storage');
+    expect(r.resets.map((e) => e.flowId)).toEqual([a]);
+    expect(net.flows.state[a]).toBe(FlowState.Reset);
+    expect(net.flows.state[other]).not.toBe(FlowState.Reset);
+    const later = open(inScope, 40000, TcpFlag.PSH | TcpFlag.ACK);
+    expect(later.disposition[0]).toBe(10); // FlowReset
   });
 
   it('R-SE-2: connections closed by FIN are not reset (nothing is open), their records go', () => {
