@@ -1,6 +1,6 @@
 import { formatIpv4, maskIpv4 } from '../addr/index.js';
 import { checkLength, checkValue, LpmArgumentError, LpmCapacityError } from './errors.js';
-import { compileIpv4Multibit } from './ipv4-multibit.js';
+import { compileIpv4 } from './ipv4-compile.js';
 import type { CompiledIpv4Trie } from './types.js';
 
 export interface TrieOptions {
@@ -144,12 +144,11 @@ export class Ipv4Trie {
   }
 
   /**
-   * An immutable lookup table of the current contents: a multibit trie, 20-4-8 for large tables, 16-4-4-8 below
-   * IPV4_SMALL_TABLE_PREFIXES prefixes. Later changes to the trie do not affect it. compileIpv4Ranges(trie) gives
-   * the smaller, slower DXR-style table.
+   * An immutable lookup table of the current contents (a multibit trie; compileIpv4 says which layout). Later
+   * changes to the trie do not affect it. compileIpv4Ranges(trie) gives the smaller, slower DXR-style table.
    */
   compile(): CompiledIpv4Trie {
-    return compileIpv4Multibit(this);
+    return compileIpv4(this);
   }
 
   private alloc(): number {

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { maskIpv4, parseIpv4, parseIpv4Cidr } from '../addr/index.js';
 import {
   compileIpv4Multibit,
+  compileIpv4Popcount,
+  Ipv4MultibitTable,
+  Ipv4PopcountTable,
   compileIpv4Ranges,
   Ipv4SmallMultibitTable,
   Ipv4Trie,
@@ -19,6 +22,7 @@ const layouts = (t: Ipv4Trie) => [
   t.compile(),
   compileIpv4Multibit(t, '20-4-8'),
   compileIpv4Multibit(t, '16-4-4-8'),
+  compileIpv4Popcount(t),
   compileIpv4Ranges(t, 16),
   compileIpv4Ranges(t, 20),
 ];
@@ -31,7 +35,7 @@ const lookupAll = (t: Ipv4Trie, addr: string): number[] => {
   });
 };
 const expectLookup = (t: Ipv4Trie, addr: string, value: number): void => {
-  expect(lookupAll(t, addr), addr).toEqual(Array(10).fill(value));
+  expect(lookupAll(t, addr), addr).toEqual(Array(12).fill(value));
   expect(t.longestMatch(ip(addr)), addr).toBe(value);
 };
 
@@ -70,10 +74,10 @@ describe('Ipv4Trie and its compiled table (rte_lpm checklist)', () => {
       const first = prefix;
       const last = prefix + size - 1;
       const at = (a: number) => lookupAll(t, `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`);
-      expect(at(first)).toEqual(Array(10).fill(5));
-      expect(at(last)).toEqual(Array(10).fill(5));
-      if (first > 0) expect(at(first - 1)).toEqual(Array(10).fill(-1));
-      if (last < 0xffffffff) expect(at(last + 1)).toEqual(Array(10).fill(-1));
+      expect(at(first)).toEqual(Array(12).fill(5));
+      expect(at(last)).toEqual(Array(12).fill(5));
+      if (first > 0) expect(at(first - 1)).toEqual(Array(12).fill(-1));
+      if (last < 0xffffffff) expect(at(last + 1)).toEqual(Array(12).fill(-1));
       expect(t.get(prefix, len)).toBe(5);
     });
   }
@@ -228,31 +232,61 @@ describe('Ipv4Trie and its compiled table (rte_lpm checklist)', () => {
     expect(t.size).toBe(2);
   });
 
-  it('20-4-8 layout: a 4 MiB root; a prefix longer than /20 adds a 16-entry node, longer than /24 a 256-entry node', () => {
+  it('20-4-8 layout: a 4 MiB root; longer than /20 adds a 16-entry node, longer than /24 a run list or a 256-entry node', () => {
     const t = new Ipv4Trie();
     const bytes = () => compileIpv4Multibit(t, '20-4-8').byteLength;
     cidr(t, '10.0.0.0/8', 1);
     expect(bytes()).toBe(4 << 20);
     cidr(t, '10.0.0.0/21', 2);
     expect(bytes()).toBe((4 << 20) + 16 * 4);
-    cidr(t, '10.0.8.0/25', 3);
-    expect(bytes()).toBe((4 << 20) + 16 * 4 + 256 * 4);
+    cidr(t, '10.0.8.0/25', 3); // 2 runs in 10.0.8.0/24: a run list (count, 2 pairs, padding) = 6 entries
+    expect(bytes()).toBe((4 << 20) + 16 * 4 + 6 * 4);
     expectLookup(t, '10.0.7.255', 2);
     expectLookup(t, '10.0.8.127', 3);
     expectLookup(t, '10.0.8.128', 1);
     expectLookup(t, '10.0.16.0', 1);
+    // 16 /32s with distinct values in 10.0.9.0/24: 33 runs, a direct 256-entry node.
+    for (let i = 0; i < 16; i++) t.insert(ip(`10.0.9.${2 * i + 1}`), 32, 100 + i);
+    expect(bytes()).toBe((4 << 20) + 16 * 4 + 6 * 4 + 256 * 4);
+    expectLookup(t, '10.0.9.0', 1);
+    expectLookup(t, '10.0.9.1', 100);
+    expectLookup(t, '10.0.9.2', 1);
+    expectLookup(t, '10.0.9.31', 115);
+    expectLookup(t, '10.0.9.32', 1);
+    // 8 /32s: 17 runs or fewer -> run list; every run found by the scan, including the last one.
+    for (let i = 0; i < 8; i++) t.insert(ip(`10.0.10.${30 * i + 5}`), 32, 200 + i);
+    for (let i = 0; i < 8; i++) {
+      expectLookup(t, `10.0.10.${30 * i + 5}`, 200 + i);
+      expectLookup(t, `10.0.10.${30 * i + 6}`, 1);
+      expectLookup(t, `10.0.10.${30 * i + 4}`, 1);
+    }
+    expectLookup(t, '10.0.10.255', 1);
   });
 
-  it('small tables compile to 16-4-4-8: a 256 KiB root, 16-entry nodes under /16 and /20, 256 under /24', () => {
+  it('small tables compile to 16-4-4-8: a 256 KiB root, 16-entry nodes under /16 and /20, a run list under /24', () => {
     const t = new Ipv4Trie();
     cidr(t, '10.0.0.0/8', 1);
     expect(t.compile()).toBeInstanceOf(Ipv4SmallMultibitTable);
     expect(t.compile().byteLength).toBe(256 << 10);
     cidr(t, '10.0.8.0/25', 3);
-    expect(t.compile().byteLength).toBe((256 << 10) + 16 * 4 + 16 * 4 + 256 * 4);
+    expect(t.compile().byteLength).toBe((256 << 10) + 16 * 4 + 16 * 4 + 6 * 4);
     expectLookup(t, '10.0.8.127', 3);
     expectLookup(t, '10.0.8.128', 1);
     expect(() => compileIpv4Multibit(t, '8-8-8-8' as '20-4-8')).toThrow(LpmArgumentError);
+  });
+
+  it('compile() picks 20-4-8 for large tables and the popcount form when long prefixes cover most /20s', () => {
+    const t = new Ipv4Trie();
+    for (let i = 0; i < 70_000; i++) t.insert((i << 12) >>> 0, 20, i); // /20s only: no /20 nodes
+    expect(t.compile()).toBeInstanceOf(Ipv4MultibitTable);
+    for (let i = 0; i < 250_000; i++) t.insert(((i << 12) | 0x100) >>> 0, 24, 1_000_000 + i); // a /24 in 250k /20s
+    const c = t.compile();
+    expect(c).toBeInstanceOf(Ipv4PopcountTable);
+    expect(c.byteLength).toBeLessThan(compileIpv4Multibit(t, '20-4-8').byteLength / 2);
+    const addrs = Uint32Array.from({ length: 5000 }, (_, i) => (((i * 40) << 12) | ((i * 7919) & 0xfff)) >>> 0);
+    const got = new Int32Array(addrs.length);
+    c.lookupBatch(addrs, got);
+    for (let i = 0; i < addrs.length; i++) expect(got[i]).toBe(t.longestMatch(addrs[i]!));
   });
 
   it('byteLength counts the compiled arrays and grows with the table', () => {

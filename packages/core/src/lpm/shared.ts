@@ -1,6 +1,7 @@
 import { LpmArgumentError } from './errors.js';
 import { Ipv4RangeTable } from './ipv4-compiled.js';
 import { Ipv4MultibitTable, Ipv4SmallMultibitTable } from './ipv4-multibit.js';
+import { Ipv4PopcountTable } from './ipv4-popcount.js';
 import { Ipv6MultibitTable } from './ipv6-compiled.js';
 import type { CompiledIpv4Trie, CompiledIpv6Trie } from './types.js';
 
@@ -10,6 +11,7 @@ import type { CompiledIpv4Trie, CompiledIpv6Trie } from './types.js';
  */
 export type LpmTableData =
   | { layout: 'ipv4-20-4-8' | 'ipv4-16-4-4-8'; t: Int32Array }
+  | { layout: 'ipv4-20-4-8-popcount'; root: Int32Array; bits: Uint16Array; t: Int32Array }
   | { layout: 'ipv4-ranges'; directBits: number; direct: Int32Array; chunkStart: Int32Array; keys: Uint16Array; vals: Int32Array }
   | { layout: 'ipv6-multibit'; t: Int32Array; keys: Uint16Array };
 
@@ -31,6 +33,8 @@ export function shareTable(table: CompiledIpv4Trie | CompiledIpv6Trie): LpmTable
     case 'ipv4-20-4-8':
     case 'ipv4-16-4-4-8':
       return { layout: d.layout, t: toShared(d.t) };
+    case 'ipv4-20-4-8-popcount':
+      return { layout: d.layout, root: toShared(d.root), bits: toShared(d.bits), t: toShared(d.t) };
     case 'ipv4-ranges':
       return { ...d, direct: toShared(d.direct), chunkStart: toShared(d.chunkStart), keys: toShared(d.keys), vals: toShared(d.vals) };
     case 'ipv6-multibit':
@@ -45,6 +49,8 @@ export function ipv4TableFromData(d: LpmTableData): CompiledIpv4Trie {
       return new Ipv4MultibitTable(d.t);
     case 'ipv4-16-4-4-8':
       return new Ipv4SmallMultibitTable(d.t);
+    case 'ipv4-20-4-8-popcount':
+      return new Ipv4PopcountTable(d.root, d.bits, d.t);
     case 'ipv4-ranges':
       return new Ipv4RangeTable(d.directBits, d.direct, d.chunkStart, d.keys, d.vals);
     default:
