@@ -200,6 +200,7 @@ function copyInput(from: PacketBatch, to: PacketBatch, count: number): void {
   to.length.set(from.length.subarray(0, count));
   to.ingress.set(from.ingress.subarray(0, count));
   to.time.set(from.time.subarray(0, count));
+  to.purpose.set(from.purpose.subarray(0, count));
 }
 
 /** Result columns (and flow ids) of rows 0..count-1. */

@@ -32,9 +32,9 @@ export class ShardRunner {
   pick(count: number): void {
       const b = this.shared, t = this.local, n = this.shards, me = this.index;
     const fam = b.family, src = b.src, dst = b.dst, sp = b.srcPort, dp = b.dstPort, proto = b.proto, s6 = b.src6, d6 = b.dst6;
-    const flags = b.tcpFlags, len = b.length, ing = b.ingress, time = b.time;
+    const flags = b.tcpFlags, len = b.length, ing = b.ingress, time = b.time, purpose = b.purpose;
     const tFam = t.family, tSrc = t.src, tDst = t.dst, tSp = t.srcPort, tDp = t.dstPort, tProto = t.proto, tS6 = t.src6, tD6 = t.dst6;
-    const tFlags = t.tcpFlags, tLen = t.length, tIng = t.ingress, tTime = t.time, org = this.origin;
+    const tFlags = t.tcpFlags, tLen = t.length, tIng = t.ingress, tTime = t.time, tPurpose = t.purpose, org = this.origin;
     let k = 0;
     for (let i = 0; i < count; i++) {
       const f = fam[i]!;
@@ -60,6 +60,7 @@ export class ShardRunner {
       tLen[k] = len[i]!;
       tIng[k] = ing[i]!;
       tTime[k] = time[i]!;
+      tPurpose[k] = purpose[i]!;
       k++;
     }
     t.count = k;
