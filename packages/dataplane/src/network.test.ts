@@ -165,6 +165,16 @@ steps: []
     expect(later.disposition[0]).toBe(10); // FlowReset
   });
 
+  it('R-SE-2: the reset scope follows the endpoint\'s locations (R-SE-REGION), on enable and on disable', () => {
+    const net = networkOf(WORLD);
+    const eus = connect(net, 'vm1', 'st-eus', { sourcePort: 48000 });
+    const r = net.enableServiceEndpoint('hub/app', 'Microsoft.Storage', undefined, ['*']);
+    expect(r.resets.map((e) => e.flowId)).toEqual([eus.flowId]);
+    const viaEndpoint = connect(net, 'vm1', 'st-eus', { sourcePort: 48001 });
+    expect(viaEndpoint.outcome.nextHopType).toBe('VirtualNetworkServiceEndpoint');
+    expect(net.disableServiceEndpoint('hub/app', 'Microsoft.Storage').resets.map((e) => e.flowId)).toEqual([viaEndpoint.flowId]);
+  });
+
   it('R-SE-2: connections closed by FIN are not reset (nothing is open), their records go', () => {
     const net = networkOf(WORLD);
     const c = connect(net, 'vm1', 'st-open', { sourcePort: 44000 });

@@ -83,6 +83,7 @@ describe('service endpoints (R-SE)', () => {
 describe('source translation (R-SNAT)', () => {
   it('R-SNAT-1: Internet traffic leaves from the instance IP, else the NAT gateway, else the default outbound address', () => {
     const net = networkOf(WORLD);
+    expect(net.snat.portsPerIp).toBe(64512); // per public IP, as a NAT gateway has
     expect(send(net, 'vm1', '8.8.8.8').outcome).toMatchObject({ disposition: 'ExitsNetwork', sourceSeen: '51.105.0.1' }); // instance IP
     expect(send(net, 'vm4', '8.8.8.8').outcome.sourceSeen).toBe('51.105.0.4'); // instance IP, though its subnet has a NAT gateway
     expect(send(net, 'vm3', '8.8.8.8').outcome.sourceSeen).toBe('20.50.0.1'); // NAT gateway
