@@ -1,4 +1,4 @@
-import { ipv4Ranges } from './ipv4-compiled.js';
+import { ipv4Ranges } from './ipv4-ranges.js';
 import { buildMultibit, IPV4_SMALL_TABLE_PREFIXES } from './ipv4-multibit.js';
 import { buildPopcount } from './ipv4-popcount.js';
 import type { Ipv4Trie } from './ipv4-trie.js';

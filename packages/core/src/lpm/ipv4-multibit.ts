@@ -1,5 +1,5 @@
 import { checkBatch, LpmArgumentError, LpmCapacityError } from './errors.js';
-import { ipv4Ranges, type Ipv4Ranges } from './ipv4-compiled.js';
+import { ipv4Ranges, type Ipv4Ranges } from './ipv4-ranges.js';
 import type { Ipv4Trie } from './ipv4-trie.js';
 import type { CompiledIpv4Trie } from './types.js';
 import type { LpmTableData } from './shared.js';

@@ -1,5 +1,5 @@
 import { checkBatch, LpmCapacityError } from './errors.js';
-import { ipv4Ranges, type Ipv4Ranges } from './ipv4-compiled.js';
+import { ipv4Ranges, type Ipv4Ranges } from './ipv4-ranges.js';
 import { IPV4_MULTIBIT_MAX_ENTRIES, LAST_LEVEL_DENSE_RUNS, lastLevel } from './ipv4-multibit.js';
 import type { Ipv4Trie } from './ipv4-trie.js';
 import type { LpmTableData } from './shared.js';

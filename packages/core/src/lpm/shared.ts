@@ -1,5 +1,5 @@
 import { LpmArgumentError } from './errors.js';
-import { Ipv4RangeTable } from './ipv4-compiled.js';
+import { Ipv4RangeTable } from './ipv4-ranges.js';
 import { Ipv4MultibitTable, Ipv4SmallMultibitTable } from './ipv4-multibit.js';
 import { Ipv4PopcountTable } from './ipv4-popcount.js';
 import { Ipv6MultibitTable } from './ipv6-compiled.js';
