@@ -116,7 +116,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     this.specNow = structuredClone(spec);
     this.routingNow = new NetworkRouting(this.specNow, tags, options);
     this.nsgsNow = compileNsgs(this.specNow, tags);
-    this.tablesNow = compileTables(this.specNow, tags, this.routingNow, this.nsgsNow);
+    this.tablesNow = compileTables(this.specNow, tags, this.routingNow, this.nsgsNow, options);
     this.snat = new SnatPorts(opts.snatPortsPerIp);
     this.snat.ensure(this.tablesNow.snatPools.length);
     const capacity = opts.flowCapacity ?? 1 << 17;
@@ -129,7 +129,10 @@ export class Network extends EventEmitter<NetworkEvents> {
       idleTimeoutSeconds: opts.idleTimeoutSeconds,
       onRelease: (id) => this.releasePort(id),
     });
-    this.scratchNow = new Scratch(opts.batchCapacity ?? 4096);
+    // Flows a batch creates stay pinned (not evictable) until the batch ends; a batch never holds more packets than
+    // the table holds flows, so there is always an unpinned victim.
+    this.flows.pinned = this.flowEpoch;
+    this.scratchNow = new Scratch(Math.min(opts.batchCapacity ?? 4096, capacity));
   }
 
   get spec(): NetworkSpec {
@@ -174,9 +177,15 @@ export class Network extends EventEmitter<NetworkEvents> {
       flowPool: this.flowPool,
       flowEpoch: this.flowEpoch,
       flowRow: this.flowRow,
-      epoch: ++this.epoch,
+      epoch: this.pinEpoch(++this.epoch),
       dryRun,
     };
+  }
+
+  /** The batch about to run pins the flows it leads (flowEpoch[id] === epoch) against eviction. */
+  private pinEpoch(epoch: number): number {
+    this.flows.pinEpoch = epoch;
+    return epoch;
   }
 
   private releasePort(id: number): void {
@@ -406,7 +415,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     const changed = this.routingNow.update(next, this.tags, this.options);
     this.nsgsNow.update(next, this.tags);
     this.specNow = next;
-    this.tablesNow = compileTables(next, this.tags, this.routingNow, this.nsgsNow);
+    this.tablesNow = compileTables(next, this.tags, this.routingNow, this.nsgsNow, this.options);
     this.snat.ensure(this.tablesNow.snatPools.length);
     if (changed.length > 0) {
       const idx = new Set(changed.map((s) => this.routingNow.subnetIndex(s)));

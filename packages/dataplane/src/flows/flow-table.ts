@@ -150,6 +150,13 @@ export class FlowTable {
   private readonly free: Int32Array;
   private freeTop: number;
   private hand = 0;
+  /**
+   * Pinned flows are never evicted: an id is pinned while `pinned[id] === pinEpoch`. The pipeline pins the flows its
+   * current batch created or re-forwards, because rows of that batch still refer to them by id (evicting one would
+   * hand its id, SNAT port and result columns to another flow mid-batch).
+   */
+  pinned: Int32Array | null = null;
+  pinEpoch = -1;
   private readonly onRelease: ((id: number) => void) | null;
 
   constructor(options: FlowTableOptions) {
@@ -430,11 +437,23 @@ export class FlowTable {
     return this.free[--this.freeTop];
   }
 
-  /** Least recently seen among EVICTION_PROBE ids after the clock hand; Closed/Reset records count as oldest. */
+  /**
+   * Least recently seen among EVICTION_PROBE unpinned ids after the clock hand (the hand moves past pinned ones);
+   * Closed/Reset records count as oldest. Only when every flow is pinned does a pinned one go.
+   */
   private pickVictim(): number {
+    const pinned = this.pinned;
+    if (pinned !== null) {
+      let skipped = 0;
+      while (skipped < this.capacity && pinned[this.hand] === this.pinEpoch) {
+        this.hand = (this.hand + 1) & (this.capacity - 1);
+        skipped++;
+      }
+    }
     let best = -1, bestScore = Infinity;
     for (let k = 0; k < EVICTION_PROBE; k++) {
       const id = (this.hand + k) & (this.capacity - 1);
+      if (k > 0 && pinned !== null && pinned[id] === this.pinEpoch) continue;
       const st = this.state[id];
       const score = st === FlowState.Closed || st === FlowState.Reset ? -Infinity : this.lastSeen[id];
       if (score < bestScore) {
