@@ -13,6 +13,7 @@ import {
   type NetworkSpec,
   type NsgClassifier,
   type RoutingFib,
+  type ScenarioOptions,
   type ServiceTagSet,
 } from '@vnetsim/core';
 
@@ -64,6 +65,10 @@ export interface CompiledTables {
   readonly vmAppliancePool: Int32Array;
   /** SNAT pool of the VM's instance public IP, -1 none. */
   readonly vmPublicPool: Int32Array;
+  /** The pool the VM's Internet traffic is translated with (R-SNAT-1, options.outboundPrecedence), decided here. */
+  readonly vmOutboundPool: Int32Array;
+  /** Which R-SNAT-1 order vmOutboundPool follows (said in traces). */
+  readonly outboundPrecedence: 'instancePublicIp' | 'natGateway';
   // subnets (indices = NetworkRouting's subnet indices)
   readonly subnetNames: readonly string[];
   readonly subnetVnet: Int32Array;
@@ -120,6 +125,7 @@ export function compileTables(
   tags: ServiceTagSet,
   routing: NetworkRouting,
   nsgs: NetworkNsgs,
+  options: Pick<ScenarioOptions, 'outboundPrecedence'> = {},
 ): CompiledTables {
   const vnetNames = spec.vnets.map((v) => v.name);
   const vnetIndex = new Map(vnetNames.map((n, i) => [n, i]));
@@ -199,6 +205,17 @@ export function compileTables(
       app === undefined || !vm.ipForwarding ? ApplianceEgress.NotAppliance : ApplianceEgress[app.egress];
     if (app?.publicIp !== undefined) vmAppliancePool[i] = pool(app.publicIp, `public IP of appliance ${vm.name}`);
     else if (vm.publicIp !== undefined) vmAppliancePool[i] = vmPublicPool[i]!;
+  });
+
+  // R-SNAT-1: instance public IP, else NAT gateway, else default outbound (SEMANTICS.md); with outboundPrecedence
+  // `natGateway` (Azure's current NAT gateway documents) a subnet's NAT gateway wins over the instance IP.
+  const natFirst = options.outboundPrecedence === 'natGateway';
+  const vmOutboundPool = new Int32Array(n);
+  spec.vms.forEach((vm, i) => {
+    const s = vmSubnet[i]!;
+    const subnetPool = s >= 0 ? subnetSnatPool[s]! : -1;
+    const hasNat = s >= 0 && subnetSpecs[s]!.subnet.natGateway !== undefined;
+    vmOutboundPool[i] = vmPublicPool[i]! >= 0 && !(natFirst && hasNat) ? vmPublicPool[i]! : subnetPool;
   });
 
   // On-premises sites
@@ -290,6 +307,8 @@ export function compileTables(
     vmApplianceEgress,
     vmAppliancePool,
     vmPublicPool,
+    vmOutboundPool,
+    outboundPrecedence: natFirst ? 'natGateway' : 'instancePublicIp',
     subnetNames,
     subnetVnet,
     subnetFib,

@@ -27,6 +27,11 @@ export interface ScenarioOptions {
   endpointPrecedence: EndpointPrecedence;
   /** R-SNAT-1: SNAT ports per public address (default 64,512; smaller pools show exhaustion quickly). */
   snatPortsPerIp?: number;
+  /**
+   * R-SNAT-1: which public source a VM with an instance public IP in a subnet with a NAT gateway uses:
+   * `instancePublicIp` (default, SEMANTICS.md) or `natGateway` (Azure's NAT gateway documents: the gateway wins).
+   */
+  outboundPrecedence?: 'instancePublicIp' | 'natGateway';
 }
 
 export interface GatewaySpec {

@@ -2,7 +2,7 @@
 // library, print.
 
 import type { ParseArgsConfig } from 'node:util';
-import { splitIpPort } from '../io/scenario.js';
+import { findScenarioFiles, splitIpPort } from '../io/scenario.js';
 
 /** Where output goes (a terminal, or buffers in tests). */
 export interface CliIo {
@@ -49,6 +49,23 @@ export class UsageError extends Error {
 export function oneFile(ctx: CommandContext, what = 'FILE'): string {
   if (ctx.positionals.length !== 1) throw new UsageError(`expected one ${what}, got ${ctx.positionals.length === 0 ? 'none' : ctx.positionals.join(' ')}`);
   return ctx.positionals[0]!;
+}
+
+/** The scenario files named by the positionals: files as given, directories searched for *.yaml (run, validate). */
+export function scenarioFiles(ctx: CommandContext): string[] {
+  if (ctx.positionals.length === 0) throw new UsageError('expected a scenario FILE or DIR (or several)');
+  const files: string[] = [];
+  for (const target of ctx.positionals) {
+    let found: string[];
+    try {
+      found = findScenarioFiles(target);
+    } catch {
+      throw new UsageError(`${target}: no such file or directory`);
+    }
+    if (found.length === 0) throw new UsageError(`no scenario files (*.yaml) in ${target}`);
+    for (const f of found) if (!files.includes(f)) files.push(f);
+  }
+  return files;
 }
 
 export function required(ctx: CommandContext, name: string): string {

@@ -143,6 +143,12 @@ function invokedDirectly(): boolean {
 }
 
 if (invokedDirectly()) {
+  // `vnetsim ... | head`: the reader went away; stop quietly instead of dying on EPIPE.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

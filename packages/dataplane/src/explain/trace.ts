@@ -182,7 +182,10 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
     steps.push({ stage: 'translation', text: `no translation: the service sees private source ${o.sourceSeen} and subnet ${t.subnetNames[sc.endpointSubnet[i]!]} (R-SE-1)` });
   else if (b.family[i] === 4 && sc.seenSrc[i] !== b.src[i] && hit === FlowHit.New) {
     const pool = sc.snatPool[i]! >= 0 ? t.snatPools[sc.snatPool[i]!]!.label : 'on-premises NAT address';
-    steps.push({ stage: 'translation', text: `source ${addr(b, i, 'src')} -> ${o.sourceSeen}${b.translatedSrcPort[i] ? `:${b.translatedSrcPort[i]}` : ''} (${pool})` });
+    // Where the documents disagree (instance IP vs NAT gateway first), say which order decided (R-SNAT-1).
+    const both = vm >= 0 && t.vmPublic[vm] !== 0 && sc.srcSubnet[i]! >= 0 && t.spec.vnets.some((v) => v.subnets.some((x) => `${v.name}/${x.name}` === t.subnetNames[sc.srcSubnet[i]!] && x.natGateway !== undefined));
+    const order = both ? `; outboundPrecedence ${t.outboundPrecedence}` : '';
+    steps.push({ stage: 'translation', text: `source ${addr(b, i, 'src')} -> ${o.sourceSeen}${b.translatedSrcPort[i] ? `:${b.translatedSrcPort[i]}` : ''} (${pool}${order}, R-SNAT-1)` });
   }
   if (o.disposition === 'PolicyDenied') steps.push({ stage: 'policy', text: 'endpoint policy of the subnet does not list this resource (R-POL-1)' });
   const dst = b.egressVm[i]!;

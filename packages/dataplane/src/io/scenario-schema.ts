@@ -603,6 +603,8 @@ export const TOP_FIELDS: Fields = {
       endpointPrecedence: def(enumOf(PRECEDENCES), () => 'override'),
       // R-SNAT-1: a smaller pool than Azure's 64,512 ports per address shows exhaustion with little traffic.
       snatPortsPerIp: opt({ k: 'int', min: 1, max: 64512, what: 'a number of ports from 1 to 64512' }),
+      // R-SNAT-1: where the documents disagree, both behaviours, behind one named option.
+      outboundPrecedence: opt(enumOf(['instancePublicIp', 'natGateway'])),
     }),
     () => ({ endpointPrecedence: 'override' }),
   ),

@@ -34,7 +34,7 @@ export function forwardStage(b: PacketBatch, ctx: StageContext): void {
       case NextHop.Internet: {
         if (sc.srcSubnet[i]! >= 0) {
           const vm = sc.srcVm[i]!;
-          const pool = vm >= 0 && t.vmPublicPool[vm]! >= 0 ? t.vmPublicPool[vm]! : t.subnetSnatPool[sc.srcSubnet[i]!]!;
+          const pool = vm >= 0 ? t.vmOutboundPool[vm]! : t.subnetSnatPool[sc.srcSubnet[i]!]!;
           if (!translate(b, i, ctx, pool)) break;
         }
         toInternet(b, i, ctx, d);

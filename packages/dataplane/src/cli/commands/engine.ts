@@ -4,14 +4,14 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { parseAddress } from '@vnetsim/core';
-import { findScenarioFiles, loadScenarioFile, MissingDataError, PACKET_PROTOCOLS, type Scenario } from '../../io/scenario.js';
+import { loadScenarioFile, MissingDataError, PACKET_PROTOCOLS, type Scenario } from '../../io/scenario.js';
 import { Network } from '../../network.js';
 import { runScenario, type ScenarioResult } from '../../run/runner.js';
 import { tracePacket } from '../../run/trace-packet.js';
 import { pipelineDiagram, STAGES } from '../../pipeline.js';
 import { openPcapFile } from '../../io/pcap.js';
 import { FlowLogWriter } from '../../io/flowlog.js';
-import { EXIT, ipPort, oneFile, oneOf, optionalPort, required, UsageError, type Command, type CommandContext } from '../command.js';
+import { EXIT, ipPort, oneFile, oneOf, optionalPort, required, scenarioFiles, UsageError, type Command, type CommandContext } from '../command.js';
 import { renderTable } from '../table.js';
 import { formatAzure } from '../../azure/shapes.js';
 
@@ -57,19 +57,12 @@ function progressReporter(ctx: CommandContext): ((step: number, done: number, to
 export const runCommand: Command = {
   name: 'run',
   summary: 'run scenario files and check their expectations (exit 0 all held, 1 one failed, 2 invalid file)',
-  usage: 'vnetsim run FILE|DIR [--json] [--pcap FILE] [--flow-log FILE] [--service-tags FILE] [--log-level L]',
+  usage: 'vnetsim run FILE|DIR... [--json] [--pcap FILE] [--flow-log FILE] [--service-tags FILE] [--log-level L]',
   options: { pcap: { type: 'string' }, 'flow-log': { type: 'string' } },
   optionHelp: ['--pcap FILE       write the packets of the run (before and after translation, and the RSTs) as a capture', '--flow-log FILE   write NSG flow log v2 records of the run'],
   examples: ['vnetsim run scenarios/', 'vnetsim run scenarios/service-endpoints/endpoint-switches-source-to-private.yaml --json', 'vnetsim run scenarios/ --pcap run.pcap --flow-log flows.json'],
   run(ctx) {
-    const target = oneFile(ctx, 'FILE or DIR');
-    let files: string[];
-    try {
-      files = findScenarioFiles(target);
-    } catch {
-      throw new UsageError(`${target}: no such file or directory`);
-    }
-    if (files.length === 0) throw new UsageError(`no scenario files (*.yaml) in ${target}`);
+    const files = scenarioFiles(ctx);
     // Every file is validated first: an invalid file means nothing runs (exit 2). A scenario whose public data
     // (../shared/data) is absent on this machine is skipped, and the output says so.
     const scenarios: Scenario[] = [];

@@ -1,7 +1,7 @@
 // `vnetsim validate FILE|DIR`: load and validate scenario files only (nothing runs). Exit 0 all valid, 2 otherwise.
 
-import { findScenarioFiles, loadScenarioFile, MissingDataError, ScenarioError, type Scenario, type ScenarioProblem } from '../../io/scenario.js';
-import { EXIT, oneFile, UsageError, type Command } from '../command.js';
+import { loadScenarioFile, MissingDataError, ScenarioError, type Scenario, type ScenarioProblem } from '../../io/scenario.js';
+import { EXIT, scenarioFiles, type Command } from '../command.js';
 import { formatScenarioError } from '../format-errors.js';
 
 interface FileResult {
@@ -17,18 +17,12 @@ interface FileResult {
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'check scenario files (strict: unknown keys, types, references, network rules) without running them',
-  usage: 'vnetsim validate FILE|DIR [--service-tags FILE] [--json]',
+  usage: 'vnetsim validate FILE|DIR... [--service-tags FILE] [--json]',
   options: {},
   optionHelp: [],
   examples: ['vnetsim validate scenarios/', 'vnetsim validate scenarios/endpoint-switches-source.yaml --json'],
   run(ctx) {
-    const target = oneFile(ctx, 'FILE or DIR');
-    let files: string[];
-    try {
-      files = findScenarioFiles(target);
-    } catch {
-      throw new UsageError(`${target}: no such file or directory`);
-    }
+    const files = scenarioFiles(ctx);
     const results: FileResult[] = [];
     for (const file of files) {
       try {
@@ -51,7 +45,6 @@ export const validateCommand: Command = {
     }
     const valid = results.every((r) => r.valid);
     if (ctx.flags.json) ctx.io.out(JSON.stringify({ files: results, valid }, null, 2));
-    else if (files.length === 0) ctx.io.out(`no scenario files (*.yaml) in ${target}`);
     else if (files.length > 1) ctx.io.out(`${results.filter((r) => r.valid).length} of ${files.length} files valid`);
     return valid ? EXIT.ok : EXIT.invalid;
   },
