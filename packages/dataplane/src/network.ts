@@ -412,10 +412,21 @@ export class Network extends EventEmitter<NetworkEvents> {
       const limit = problems.some((p) => /(rules|routes), expected at most \d+/.test(p.message));
       return this.refuse(limit ? 'LimitExceeded' : 'InvalidRequest', problems.map((p) => `${p.path}: ${p.message}`).join('; '));
     }
-    const changed = this.routingNow.update(next, this.tags, this.options);
-    this.nsgsNow.update(next, this.tags);
+    // Routing and NSGs update in place: if anything throws before the swap, both go back to the current spec, so a
+    // change is applied whole or not at all (issue 7).
+    let changed: string[];
+    let tables: CompiledTables;
+    try {
+      changed = this.routingNow.update(next, this.tags, this.options);
+      this.nsgsNow.update(next, this.tags);
+      tables = compileTables(next, this.tags, this.routingNow, this.nsgsNow, this.options);
+    } catch (e) {
+      this.routingNow.update(this.specNow, this.tags, this.options);
+      this.nsgsNow.update(this.specNow, this.tags);
+      return this.refuse('InvalidRequest', `${what}: ${(e as Error).message}`);
+    }
     this.specNow = next;
-    this.tablesNow = compileTables(next, this.tags, this.routingNow, this.nsgsNow, this.options);
+    this.tablesNow = tables;
     this.snat.ensure(this.tablesNow.snatPools.length);
     if (changed.length > 0) {
       const idx = new Set(changed.map((s) => this.routingNow.subnetIndex(s)));
