@@ -56,7 +56,7 @@ function mutate(doc: Json, ms: Mutation[]): string {
     let c: any = root;
     for (const k of p) c = c[k];
     const keys: (string | number)[] = Array.isArray(c) ? c.map((_: unknown, i: number) => i) : Object.keys(c);
-    const key = keys.length === 0 ? 0 : keys[m.k % keys.length]!;
+    const key = keys.length === 0 ? 0 : keys[(typeof m.k === 'number' ? m.k : 0) % keys.length]!;
     switch (m.op) {
       case 'drop': if (Array.isArray(c)) c.splice(Number(key), 1); else delete c[key]; break;
       case 'wrongType': c[key] = m.v; break;
