@@ -53,7 +53,7 @@ function find6(starts: Uint32Array, n: number, addrs: Uint32Array, off: number):
   return lo;
 }
 
-interface V4Field {
+export interface V4Field {
   l1: Int32Array;
   l2: Int32Array;
   l3: Int32Array;
@@ -114,6 +114,75 @@ function portTable(f: FieldIntervals<number>): Int32Array {
   return t;
 }
 
+/** A compiled classifier as data (toData / classifierFromData): typed arrays and the rules' JSON. */
+export interface NsgClassifierData {
+  nsg: string;
+  direction: Direction;
+  rules: CompiledRuleInfo[];
+  words: number;
+  allow: Uint8Array;
+  bits: Uint32Array;
+  proto: Int32Array;
+  sport: Int32Array;
+  dport: Int32Array;
+  src4: V4Field;
+  dst4: V4Field;
+  src6Starts: Uint32Array;
+  src6Offs: Int32Array;
+  dst6Starts: Uint32Array;
+  dst6Offs: Int32Array;
+}
+
+/** Counts classifiers compiled from rules in this thread (not those rebuilt from data): workers must compile none. */
+export const classifierCompiles = { count: 0 };
+
+function compileData(nsg: string, direction: Direction, expanded: readonly ExpandedRule[]): NsgClassifierData {
+  const n = expanded.length;
+  if (n === 0 || n > MAX_RULES) throw new RangeError(`NSG ${nsg} ${direction}: ${n} rules (expected 1..${MAX_RULES})`);
+  classifierCompiles.count++;
+  const words = (n + 31) >>> 5;
+  const rows = new RowTable(words);
+  const protoRow = new Uint32Array(words);
+  const proto = new Int32Array(256);
+  for (let p = 0; p < 256; p++) {
+    protoRow.fill(0);
+    expanded.forEach((r, i) => {
+      if (r.proto === -1 || r.proto === p) protoRow[i >>> 5] = protoRow[i >>> 5]! | (1 << (i & 31));
+    });
+    proto[p] = rows.intern(protoRow);
+  }
+  const sport = portTable(buildIntervals(expanded.map((r) => r.srcPorts), 0, 65536, rows));
+  const dport = portTable(buildIntervals(expanded.map((r) => r.dstPorts), 0, 65536, rows));
+  const src4 = compileV4(buildIntervals(expanded.map((r) => r.src.v4), 0, V4_END, rows));
+  const dst4 = compileV4(buildIntervals(expanded.map((r) => r.dst.v4), 0, V4_END, rows));
+  const v6 = (sets: Range<bigint>[][]) => {
+    const f = buildIntervals(sets, 0n, V6_END, rows);
+    const starts = new Uint32Array(f.starts.length * 4);
+    f.starts.forEach((s, i) => bigToWords6(s, starts, i * 4));
+    return { starts, offs: Int32Array.from(f.rowOffs) };
+  };
+  const s6 = v6(expanded.map((r) => r.src.v6));
+  const d6 = v6(expanded.map((r) => r.dst.v6));
+  return {
+    nsg, direction,
+    rules: expanded.map((r) => r.info),
+    words,
+    allow: Uint8Array.from(expanded, (r) => (r.allow ? 1 : 0)),
+    bits: rows.flat(),
+    proto, sport, dport, src4, dst4,
+    src6Starts: s6.starts, src6Offs: s6.offs, dst6Starts: d6.starts, dst6Offs: d6.offs,
+  };
+}
+
+type Shareable = Uint8Array | Uint32Array | Int32Array | Float64Array;
+
+function toShared<T extends Shareable>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+  copy.set(a as never);
+  return copy;
+}
+
 export class CompiledNsgClassifier implements NsgClassifier {
   readonly rules: readonly CompiledRuleInfo[];
   readonly allow: Uint8Array;
@@ -134,47 +203,57 @@ export class CompiledNsgClassifier implements NsgClassifier {
   private readonly dst6Starts: Uint32Array;
   private readonly dst6Offs: Int32Array;
 
-  /** `expanded` must be sorted by priority (see compileClassifier). */
+  /**
+   * `expanded` must be sorted by priority (see compileClassifier). With `data` (classifierFromData) nothing is
+   * compiled: the classifier reads data's arrays as they are, and `expanded` is empty (the ranges stay with the
+   * compiler; `rules` says what each rule is).
+   */
   constructor(
     readonly nsg: string,
     readonly direction: Direction,
     readonly expanded: readonly ExpandedRule[],
+    data: NsgClassifierData = compileData(nsg, direction, expanded),
   ) {
-    const n = expanded.length;
-    if (n === 0 || n > MAX_RULES) throw new RangeError(`NSG ${nsg} ${direction}: ${n} rules (expected 1..${MAX_RULES})`);
-    this.rules = expanded.map((r) => r.info);
-    this.allow = Uint8Array.from(expanded, (r) => (r.allow ? 1 : 0));
-    const words = (this.words = (n + 31) >>> 5);
-    const rows = new RowTable(words);
+    this.rules = data.rules;
+    this.allow = data.allow;
+    this.words = data.words;
+    this.bits = data.bits;
+    this.proto = data.proto;
+    this.sport = data.sport;
+    this.dport = data.dport;
+    this.sportMask = data.sport.length - 1;
+    this.dportMask = data.dport.length - 1;
+    this.src4 = data.src4;
+    this.dst4 = data.dst4;
+    this.src6Starts = data.src6Starts;
+    this.src6Offs = data.src6Offs;
+    this.dst6Starts = data.dst6Starts;
+    this.dst6Offs = data.dst6Offs;
+  }
 
-    const protoRow = new Uint32Array(words);
-    this.proto = new Int32Array(256);
-    for (let p = 0; p < 256; p++) {
-      protoRow.fill(0);
-      expanded.forEach((r, i) => {
-        if (r.proto === -1 || r.proto === p) protoRow[i >>> 5] = protoRow[i >>> 5]! | (1 << (i & 31));
-      });
-      this.proto[p] = rows.intern(protoRow);
-    }
-    this.sport = portTable(buildIntervals(expanded.map((r) => r.srcPorts), 0, 65536, rows));
-    this.dport = portTable(buildIntervals(expanded.map((r) => r.dstPorts), 0, 65536, rows));
-    this.sportMask = this.sport.length - 1;
-    this.dportMask = this.dport.length - 1;
-    this.src4 = compileV4(buildIntervals(expanded.map((r) => r.src.v4), 0, V4_END, rows));
-    this.dst4 = compileV4(buildIntervals(expanded.map((r) => r.dst.v4), 0, V4_END, rows));
-    const v6 = (sets: Range<bigint>[][]) => {
-      const f = buildIntervals(sets, 0n, V6_END, rows);
-      const starts = new Uint32Array(f.starts.length * 4);
-      f.starts.forEach((s, i) => bigToWords6(s, starts, i * 4));
-      return { starts, offs: Int32Array.from(f.rowOffs) };
+  /**
+   * The classifier as plain data: every typed array in a SharedArrayBuffer (copied once; shared ones are kept), the
+   * rules as JSON. It crosses postMessage without a copy of the arrays: workers classify from the same memory.
+   */
+  toData(): NsgClassifierData {
+    const v4 = (f: V4Field): V4Field => ({ l1: toShared(f.l1), l2: toShared(f.l2), l3: toShared(f.l3), starts: toShared(f.starts), offs: toShared(f.offs) });
+    return {
+      nsg: this.nsg,
+      direction: this.direction,
+      rules: JSON.parse(JSON.stringify(this.rules)) as CompiledRuleInfo[],
+      words: this.words,
+      allow: toShared(this.allow),
+      bits: toShared(this.bits),
+      proto: toShared(this.proto),
+      sport: toShared(this.sport),
+      dport: toShared(this.dport),
+      src4: v4(this.src4),
+      dst4: v4(this.dst4),
+      src6Starts: toShared(this.src6Starts),
+      src6Offs: toShared(this.src6Offs),
+      dst6Starts: toShared(this.dst6Starts),
+      dst6Offs: toShared(this.dst6Offs),
     };
-    const s6 = v6(expanded.map((r) => r.src.v6));
-    const d6 = v6(expanded.map((r) => r.dst.v6));
-    this.src6Starts = s6.starts;
-    this.src6Offs = s6.offs;
-    this.dst6Starts = d6.starts;
-    this.dst6Offs = d6.offs;
-    this.bits = rows.flat();
   }
 
   classify4(proto: number, src: number, srcPort: number, dst: number, dstPort: number): number {
@@ -227,4 +306,9 @@ function firstCommon(bits: Uint32Array, words: number, p: number, a: number, b: 
 export function compileClassifier(nsg: string, direction: Direction, rules: readonly ExpandedRule[]): CompiledNsgClassifier {
   const sorted = [...rules].sort((x, y) => x.info.priority - y.info.priority);
   return new CompiledNsgClassifier(nsg, direction, sorted);
+}
+
+/** Rebuilds a classifier around data from `toData()` (no copy, nothing compiled): it classifies as the original. */
+export function classifierFromData(data: NsgClassifierData): CompiledNsgClassifier {
+  return new CompiledNsgClassifier(data.nsg, data.direction, [], data);
 }
