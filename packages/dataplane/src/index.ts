@@ -4,6 +4,7 @@ export * from './io/pcap.js';
 export * from './io/flowlog.js';
 export * from './io/scenario.js';
 export * from './network.js';
+export * from './dataplane.js';
 export * from './tables.js';
 export * from './pipeline.js';
 export { Counters, Scratch, SnatPorts, ServiceVerdict, type StageContext } from './stages/context.js';

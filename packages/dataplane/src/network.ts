@@ -19,11 +19,11 @@ import {
   type SecurityRuleSpec,
   type ServiceTagSet,
 } from '@vnetsim/core';
-import { FlowTable, FlowVerdict } from './flows/flow-table.js';
+import { Dataplane } from './dataplane.js';
+import { FlowVerdict, type FlowTable } from './flows/flow-table.js';
 import { FlowState } from './flows/tcp-state.js';
 import { DISPOSITION_PENDING, PacketBatch, Proto, TcpFlag } from './packet/batch.js';
-import { runPipeline } from './pipeline.js';
-import { Counters, Scratch, SnatPorts, type StageContext } from './stages/context.js';
+import type { Counters, Scratch, SnatPorts, StageContext } from './stages/context.js';
 import { compileTables, splitSubnet, type CompiledTables } from './tables.js';
 import { authorize, Permission } from './control/permissions.js';
 
@@ -86,60 +86,61 @@ export class NetworkInvalidError extends Error {
 
 const SILENT = pino({ level: 'silent' });
 
+/** The control plane's compile of a spec: routing, NSGs and the tables the pipeline reads. */
+export interface CompiledNetwork {
+  routing: NetworkRouting;
+  nsgs: NetworkNsgs;
+  tables: CompiledTables;
+}
+
+/** Validates and compiles `spec` (NetworkInvalidError when it does not validate); `spec` is kept, not copied. */
+export function compileNetwork(spec: NetworkSpec, tags: ServiceTagSet, options: ScenarioOptions = { endpointPrecedence: 'override' }): CompiledNetwork {
+  const problems = validateNetwork(spec, tags);
+  if (problems.length > 0) throw new NetworkInvalidError(problems);
+  const routing = new NetworkRouting(spec, tags, options);
+  const nsgs = compileNsgs(spec, tags);
+  return { routing, nsgs, tables: compileTables(spec, tags, routing, nsgs, options) };
+}
+
 export class Network extends EventEmitter<NetworkEvents> {
   readonly tags: ServiceTagSet;
   readonly options: ScenarioOptions;
   readonly flows: FlowTable;
-  readonly counters = new Counters();
+  readonly counters: Counters;
   /** Counters of the last dry run only. */
-  readonly dryRunCounters = new Counters();
+  readonly dryRunCounters: Counters;
   readonly snat: SnatPorts;
   readonly log: Logger;
+  /** The packet side: tables, flow table, ports, counters, scratch (what a pipeline worker has too). */
+  readonly dataplane: Dataplane;
   private specNow: NetworkSpec;
   private routingNow: NetworkRouting;
   private nsgsNow: NetworkNsgs;
-  private tablesNow: CompiledTables;
-  private readonly scratchNow: Scratch;
-  private readonly flowPool: Int32Array;
-  private readonly flowEpoch: Int32Array;
-  private readonly flowRow: Int32Array;
-  private epoch = 0;
   private readonly ids: Int32Array;
 
   constructor(spec: NetworkSpec, tags: ServiceTagSet, options: ScenarioOptions = { endpointPrecedence: 'override' }, opts: NetworkOptions = {}) {
     super();
-    const problems = validateNetwork(spec, tags);
-    if (problems.length > 0) throw new NetworkInvalidError(problems);
     this.tags = tags;
     this.options = options;
     this.log = opts.logger ?? SILENT;
     this.specNow = structuredClone(spec);
-    this.routingNow = new NetworkRouting(this.specNow, tags, options);
-    this.nsgsNow = compileNsgs(this.specNow, tags);
-    this.tablesNow = compileTables(this.specNow, tags, this.routingNow, this.nsgsNow, options);
-    this.snat = new SnatPorts(opts.snatPortsPerIp);
-    this.snat.ensure(this.tablesNow.snatPools.length);
-    const capacity = opts.flowCapacity ?? 1 << 17;
-    this.flowPool = new Int32Array(capacity).fill(-1);
-    this.flowEpoch = new Int32Array(capacity).fill(-1);
-    this.flowRow = new Int32Array(capacity);
-    this.ids = new Int32Array(capacity);
-    this.flows = new FlowTable({
-      capacity,
-      idleTimeoutSeconds: opts.idleTimeoutSeconds,
-      onRelease: (id) => this.releasePort(id),
-    });
-    // Flows a batch creates stay pinned (not evictable) until the batch ends; a batch never holds more packets than
-    // the table holds flows, so there is always an unpinned victim.
-    this.flows.pinned = this.flowEpoch;
-    this.scratchNow = new Scratch(Math.min(opts.batchCapacity ?? 4096, capacity));
+    const compiled = compileNetwork(this.specNow, tags, options);
+    this.routingNow = compiled.routing;
+    this.nsgsNow = compiled.nsgs;
+    this.dataplane = new Dataplane(compiled.tables, opts);
+    const dp = this.dataplane;
+    this.flows = dp.flows;
+    this.counters = dp.counters;
+    this.dryRunCounters = dp.dryRunCounters;
+    this.snat = dp.snat;
+    this.ids = new Int32Array(dp.flowPool.length);
   }
 
   get spec(): NetworkSpec {
     return this.specNow;
   }
   get tables(): CompiledTables {
-    return this.tablesNow;
+    return this.dataplane.tables;
   }
   get routing(): NetworkRouting {
     return this.routingNow;
@@ -149,12 +150,12 @@ export class Network extends EventEmitter<NetworkEvents> {
   }
   /** Scratch columns of the last batch processed (trace, runner). */
   get scratch(): Scratch {
-    return this.scratchNow;
+    return this.dataplane.scratch;
   }
 
   /** A batch sized for this network's pipeline. */
-  newBatch(capacity = this.scratchNow.capacity): PacketBatch {
-    return new PacketBatch(Math.min(capacity, this.scratchNow.capacity));
+  newBatch(capacity?: number): PacketBatch {
+    return this.dataplane.newBatch(capacity);
   }
 
   /**
@@ -162,38 +163,16 @@ export class Network extends EventEmitter<NetworkEvents> {
    * taken, and the network's counters untouched (the batch is counted apart, in `dryRunCounters`).
    */
   process(batch: PacketBatch, dryRun = false): void {
-    if (dryRun) this.dryRunCounters.reset();
-    runPipeline(batch, this.context(dryRun, dryRun ? this.dryRunCounters : this.counters));
+    this.dataplane.process(batch, dryRun);
   }
 
   /** The stage context over the current tables (rebuilt after each change: the swap happens between batches). */
   context(dryRun = false, counters: Counters = this.counters): StageContext {
-    return {
-      tables: this.tablesNow,
-      flows: this.flows,
-      scratch: this.scratchNow,
-      counters,
-      snat: this.snat,
-      flowPool: this.flowPool,
-      flowEpoch: this.flowEpoch,
-      flowRow: this.flowRow,
-      epoch: this.pinEpoch(++this.epoch),
-      dryRun,
-    };
-  }
-
-  /** The batch about to run pins the flows it leads (flowEpoch[id] === epoch) against eviction. */
-  private pinEpoch(epoch: number): number {
-    this.flows.pinEpoch = epoch;
-    return epoch;
+    return this.dataplane.context(dryRun, counters);
   }
 
   private releasePort(id: number): void {
-    const p = this.flowPool[id]!;
-    if (p >= 0) {
-      this.snat.give(p, this.flows.natPort[id]!);
-      this.flowPool[id] = -1;
-    }
+    this.dataplane.releasePort(id);
   }
 
   // ---- changes ----
@@ -330,7 +309,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     const r = this.apply(`${serviceName}: ${what}`, (next) => edit(next.services.find((s) => s.name === serviceName)!));
     if (!r.ok) return r;
     // Firewall changes apply to the next request: recorded flows to the service forward again.
-    const idx = this.tablesNow.serviceNames.indexOf(serviceName);
+    const idx = this.tables.serviceNames.indexOf(serviceName);
     this.flows.scan((id) => {
       if (this.flows.service[id] === idx) this.flows.disposition[id] = DISPOSITION_PENDING;
     });
@@ -426,8 +405,7 @@ export class Network extends EventEmitter<NetworkEvents> {
       return this.refuse('InvalidRequest', `${what}: ${(e as Error).message}`);
     }
     this.specNow = next;
-    this.tablesNow = tables;
-    this.snat.ensure(this.tablesNow.snatPools.length);
+    this.dataplane.tables = tables; // pools of new public addresses get their ports
     if (changed.length > 0) {
       const idx = new Set(changed.map((s) => this.routingNow.subnetIndex(s)));
       this.flows.scan((id) => {
