@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DISPOSITION_NAMES } from '@vnetsim/core';
 import { parseScenario } from '../io/scenario.js';
 import { Network } from '../network.js';
 import { PacketBatch } from '../packet/batch.js';
@@ -107,6 +108,82 @@ describe('ParallelPipeline', () => {
       }
     });
   }
+
+  it('workers compile nothing and read the tables the main thread shared (same memory) (reads dist/parallel/worker.js)', async () => {
+    if (!existsSync(WORKER)) {
+      console.warn(`absent: ${WORKER} (build with npx tsc -b first)`);
+      return;
+    }
+    const s = parseScenario(YAML, 'parallel.yaml');
+    const pp = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { workers: 2, batchCapacity: 1024 });
+    try {
+      const t = pp.tables;
+      const firstNsg = [...t.subnetNsgOut, ...t.vmNicOut].find((k) => k >= 0)!;
+      for (const r of pp.workerReports()) {
+        expect(r.compiles).toEqual({ tables: 0, classifiers: 0 });
+        // Each view the worker's pipeline reads: a write here is seen there (the same SharedArrayBuffer).
+        const pairs: Array<[Uint8Array | Uint32Array, Uint8Array | Uint32Array | null]> = [
+          [t.serviceDeny, r.probes.serviceDeny], [t.vmPrivate, r.probes.vmPrivate],
+          [t.fibs[t.subnetFib[0]!]!.nextHop, r.probes.fibNextHop], [t.classifiers[firstNsg]!.bits, r.probes.nsgBits],
+        ];
+        for (const [mine, theirs] of pairs) {
+          expect(theirs!.buffer).toBeInstanceOf(SharedArrayBuffer);
+          const v = mine[0]!;
+          mine[0] = v ^ 1;
+          expect(theirs![0]).toBe(v ^ 1);
+          mine[0] = v;
+        }
+      }
+      // And the workers decide with it: the storage account's defaultAction, flipped in the shared table, applies to
+      // new flows on both workers (a2 has no instance IP: its SNAT address is not in the account's ipRules).
+      const st = s.network.services.findIndex((x) => x.name === 'st');
+      const run = (seed: number) => {
+        // New flows each run (another destination port): a recorded flow would keep its first verdict.
+        const gen = new TrafficGenerator({ seed, flows: 200, packetsPerFlow: 1, sources: ['10.0.1.5'], ingress: [1], destinations: ['52.239.1.10'], dstPorts: [8000 + seed] });
+        const b = new PacketBatch(1024);
+        gen.fill(b);
+        pp.process(b);
+        return new Set(Array.from(b.disposition.subarray(0, b.count)));
+      };
+      const denied = run(1);
+      t.serviceDeny[st] = 0;
+      const allowed = run(2);
+      t.serviceDeny[st] = 1;
+      expect(denied.size).toBe(1);
+      expect(allowed.size).toBe(1);
+      expect(DISPOSITION_NAMES[[...denied][0]!]).toBe('ServiceDenied');
+      expect(DISPOSITION_NAMES[[...allowed][0]!]).toBe('Delivered');
+    } finally {
+      await pp.close();
+    }
+  });
+
+  it('runs shared batches in place, the same as copied ones (reads dist/parallel/worker.js)', async () => {
+    if (!existsSync(WORKER)) {
+      console.warn(`absent: ${WORKER} (build with npx tsc -b first)`);
+      return;
+    }
+    const s = parseScenario(YAML, 'parallel.yaml');
+    const a = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { workers: 1, callerShard: true, batchCapacity: 1024 });
+    const b = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { workers: 1, callerShard: true, batchCapacity: 1024 });
+    try {
+      const plain = batches();
+      const shared = batches().map((x) => {
+        const y = b.newBatch();
+        for (let i = 0; i < x.count; i++) y.pushRow(x, i);
+        return y;
+      });
+      for (let k = 0; k < plain.length; k++) {
+        a.process(plain[k]!);
+        b.process(shared[k]!);
+        for (const col of COLUMNS) expect(Array.from(shared[k]![col].subarray(0, shared[k]!.count)), `${col} of batch ${k}`).toEqual(Array.from(plain[k]![col].subarray(0, plain[k]!.count)));
+      }
+      expect(() => b.share(new PacketBatch(16))).toThrow(/SharedArrayBuffer/);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 
   it('gives out disjoint SNAT ports across workers (R-SNAT-1) (reads dist/parallel/worker.js)', async () => {
     if (!existsSync(WORKER)) {

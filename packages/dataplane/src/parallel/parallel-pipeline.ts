@@ -1,18 +1,21 @@
-// The pipeline on several cores (DESIGN.md "Scale"): packets are sharded by a symmetric 5-tuple hash (both
-// directions of a flow land on one worker, like RSS), each worker has its own flow table and its own compiled tables
-// (it compiles the same spec: the compiled forms are class instances over typed arrays, not yet SharedArrayBuffer-
-// backed), the batch travels in SharedArrayBuffer-backed PacketBatch columns (bulk copies in and out, no structured
-// clone), every worker picks its own rows and writes their results back in place. Counters are per worker, summed.
+// The pipeline on several cores (DESIGN.md "Scale"): the main thread compiles the network once and moves the compiled
+// tables to SharedArrayBuffers (shareTables); every worker rebuilds them around the same memory (tablesFromData: no
+// compile, no copy) and runs its own Dataplane (flow table, SNAT ports, counters). Packets are sharded by a symmetric
+// 5-tuple hash (both directions of a flow land on one shard, like RSS). A batch lives in SharedArrayBuffer-backed
+// columns: `newBatch()`/`share()` batches are processed in place; any other batch is copied into `input` and back.
+// Every shard picks its rows and writes their results back in place. Counters are per shard, summed.
 //
-// SNAT ports: each worker gets 1/N of every public address's ports; the port a worker hands out is mapped back to a
-// disjoint global port (1024 + local * N + worker), so no two workers ever give out the same public address:port.
+// SNAT ports: each shard gets 1/N of every public address's ports; the port a shard hands out is mapped back to a
+// disjoint global port (1024 + local * N + shard), so no two shards ever give out the same public address:port.
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { NetworkSpec, ScenarioOptions, ServiceTagSet } from '@vnetsim/core';
+import { Dataplane } from '../dataplane.js';
 import { PacketBatch } from '../packet/batch.js';
-import { Network } from '../network.js';
+import { compileNetwork } from '../network.js';
 import { Counters } from '../stages/context.js';
-import { Cnt, Ctl, waitFor, type WorkerSetup } from './protocol.js';
+import { shareTables, tablesFromData, type SharedTablesData } from '../tables.js';
+import { Cnt, Ctl, waitFor, type BatchMessage, type ReadyMessage, type WorkerSetup } from './protocol.js';
 import { ShardRunner } from './shard.js';
 
 /** Ports per public address (R-SNAT-1). */
@@ -23,12 +26,12 @@ export interface ParallelOptions {
   workers?: number;
   /** The calling thread runs a shard too, while it waits (default false): N workers + 1 shards. */
   callerShard?: boolean;
-  /** Largest batch `process` accepts (default 4096). */
+  /** Largest batch `process` accepts (default 16384: fewer hand-offs per packet). */
   batchCapacity?: number;
-  /** Flow table capacity of each worker, a power of two (default 2^17). */
+  /** Flow table capacity of each shard, a power of two (default 2^17). */
   flowCapacity?: number;
   idleTimeoutSeconds?: number;
-  /** SNAT ports per public address over all workers (default 64,512). */
+  /** SNAT ports per public address over all shards (default 64,512). */
   snatPortsPerIp?: number;
   /** The worker script (default: worker.js next to this module; from sources, the built one in dist/). */
   workerUrl?: URL;
@@ -43,9 +46,11 @@ function defaultWorkerUrl(): URL {
 
 interface Shard {
   worker: Worker;
-  errors: MessagePort;
+  /** Main side of the worker's port: batches go out, errors come back. */
+  port: MessagePort;
   ctl: Int32Array;
   counters: Float64Array;
+  ready: ReadyMessage | null;
 }
 
 export class ParallelPipeline {
@@ -55,56 +60,62 @@ export class ParallelPipeline {
   readonly input: PacketBatch;
   /** Shards: workers, plus the caller's when it runs one. */
   readonly shardCount: number;
+  /** The compiled tables every shard reads (typed arrays in SharedArrayBuffers). */
+  readonly tables: SharedTablesData;
   private readonly shards: Shard[];
   private readonly own: ShardRunner | null;
+  /** Shared batches by identity -> id (0 is `input`). */
+  private readonly batchIds = new WeakMap<PacketBatch, number>();
+  private nextBatchId = 0;
   private seq = 0;
   private closed = false;
 
-  private constructor(shards: Shard[], input: PacketBatch, batchCapacity: number, own: ShardRunner | null) {
+  private constructor(shards: Shard[], tables: SharedTablesData, batchCapacity: number, own: ShardRunner | null) {
     this.shards = shards;
     this.own = own;
+    this.tables = tables;
     this.shardCount = shards.length + (own === null ? 0 : 1);
-    this.input = input;
     this.workers = shards.length;
     this.batchCapacity = batchCapacity;
+    this.input = new PacketBatch(batchCapacity, new SharedArrayBuffer(PacketBatch.byteLength(batchCapacity)));
   }
 
-  /** Starts the workers; each compiles `spec` (validation errors reject the promise). */
+  /** Compiles `spec` once (validation errors reject the promise) and starts workers that share the compiled tables. */
   static async create(spec: NetworkSpec, tags: ServiceTagSet, options: ScenarioOptions = { endpointPrecedence: 'override' }, opts: ParallelOptions = {}): Promise<ParallelPipeline> {
     const n = opts.workers ?? 2;
     if (!Number.isInteger(n) || n < 1 || n > 64) throw new RangeError(`workers: expected an integer from 1 to 64, got ${n}`);
-    const capacity = opts.batchCapacity ?? 4096;
+    const capacity = opts.batchCapacity ?? 16384;
     const ports = opts.snatPortsPerIp ?? MAX_SNAT_PORTS;
     const caller = opts.callerShard ?? false;
     const shardCount = n + (caller ? 1 : 0);
     const first = caller ? 1 : 0;
     if (Math.floor(ports / shardCount) < 1) throw new RangeError(`snatPortsPerIp: ${ports} ports cannot be shared by ${shardCount} shards`);
     const flowCapacity = opts.flowCapacity ?? 1 << 17;
-    const netOptions = { flowCapacity, idleTimeoutSeconds: opts.idleTimeoutSeconds, snatPortsPerIp: Math.floor(ports / shardCount), batchCapacity: capacity };
+    const dpOptions = { flowCapacity, idleTimeoutSeconds: opts.idleTimeoutSeconds, snatPortsPerIp: Math.floor(ports / shardCount), batchCapacity: capacity };
+    const tables = shareTables(compileNetwork(structuredClone(spec), tags, options).tables);
     const url = opts.workerUrl ?? defaultWorkerUrl();
-    const tagData = { source: tags.source, changeNumber: tags.changeNumber, cloud: tags.cloud, tags: tags.all() };
     const shards: Shard[] = [];
     const ready: Promise<void>[] = [];
-    const batch = new SharedArrayBuffer(PacketBatch.byteLength(capacity));
     for (let w = 0; w < n; w++) {
       const control = new SharedArrayBuffer(Ctl.SLOTS * 4);
       const counters = new SharedArrayBuffer(Cnt.SLOTS * 8);
       const channel = new MessageChannel();
-      const setup: WorkerSetup & { errors: MessagePort } = {
-        index: first + w, shards: shardCount, network: spec, tags: tagData, options, ...netOptions,
-        control, batch, counters, errors: channel.port2,
-      };
+      // The tables' SharedArrayBuffers are shared by postMessage, not copied: every worker reads the same memory.
+      const setup: WorkerSetup & { port: MessagePort } = { index: first + w, shards: shardCount, tables, ...dpOptions, control, counters, port: channel.port2 };
       const worker = new Worker(url, { workerData: setup, transferList: [channel.port2] });
+      const shard: Shard = { worker, port: channel.port1, ctl: new Int32Array(control), counters: new Float64Array(counters), ready: null };
       ready.push(new Promise<void>((resolve, reject) => {
-        worker.once('message', () => resolve());
+        worker.once('message', (m: ReadyMessage) => {
+          shard.ready = m;
+          resolve();
+        });
         worker.once('error', reject);
         worker.once('exit', (code) => reject(new Error(`pipeline worker ${w} exited (${code}) before it was ready`)));
       }));
-      shards.push({ worker, errors: channel.port1, ctl: new Int32Array(control), counters: new Float64Array(counters) });
+      shards.push(shard);
     }
-    const input = new PacketBatch(capacity, batch);
-    const own = caller ? new ShardRunner(new Network(spec, tags, options, netOptions), input, 0, shardCount) : null;
-    const p = new ParallelPipeline(shards, input, capacity, own);
+    const own = caller ? new ShardRunner(new Dataplane(tablesFromData(tables), dpOptions), 0, shardCount, capacity) : null;
+    const p = new ParallelPipeline(shards, tables, capacity, own);
     try {
       await Promise.all(ready);
     } catch (e) {
@@ -112,27 +123,59 @@ export class ParallelPipeline {
       throw e;
     }
     for (const s of shards) s.worker.removeAllListeners('exit').removeAllListeners('error').removeAllListeners('message');
+    p.share(p.input);
     return p;
   }
 
-  /** Runs the batch on the workers (synchronously: returns when every worker is done); results land in `b`'s rows. */
-  process(b: PacketBatch): void {
+  /** What each worker reported when it was built: its compiles (none) and views of the tables it reads. */
+  workerReports(): ReadyMessage[] {
+    return this.shards.map((s) => s.ready!);
+  }
+
+  /** A batch in shared memory: `process` runs it in place (no copies in or out). */
+  newBatch(capacity = this.batchCapacity): PacketBatch {
+    const c = Math.min(capacity, this.batchCapacity);
+    const b = new PacketBatch(c, new SharedArrayBuffer(PacketBatch.byteLength(c)));
+    return this.share(b);
+  }
+
+  /**
+   * Registers a batch built over a SharedArrayBuffer (`new PacketBatch(c, sab)`) with the workers, so that `process`
+   * runs it in place. The same batch may be shared with several pipelines. Its result columns are reset (the workers'
+   * views start empty); its packets are kept. Synchronous: every worker holds the batch when this returns.
+   */
+  share(b: PacketBatch): PacketBatch {
     if (this.closed) throw new Error('the parallel pipeline is closed');
-    if (b.count > this.batchCapacity) throw new RangeError(`batch of ${b.count} packets exceeds the parallel pipeline's capacity (${this.batchCapacity})`);
-    const count = b.count;
-    if (count === 0) return;
-    const x = this.input;
-    if (b !== x) copyInput(b, x, count);
-    x.count = count;
+    if (this.batchIds.has(b)) return b;
+    const buffer = b.time.buffer;
+    if (!(buffer instanceof SharedArrayBuffer) || b.time.byteOffset !== 0 || b.capacity > this.batchCapacity)
+      throw new RangeError(`share: expected a batch over its own SharedArrayBuffer of at most ${this.batchCapacity} rows`);
+    const id = this.nextBatchId++;
+    const m: BatchMessage = { batch: id, capacity: b.capacity, buffer };
+    for (const s of this.shards) s.port.postMessage(m);
+    // A registration round (COUNT -1): the workers build their views now, never while a batch runs.
+    this.join(this.signal(-1, id));
+    this.batchIds.set(b, id);
+    return b;
+  }
+
+  /** Starts a round on every worker: `count` rows of batch `id` (count -1: take batch registrations). */
+  private signal(count: number, id: number): number {
     const shards = this.shards;
     const seq = ++this.seq;
     for (let w = 0; w < shards.length; w++) {
       const s = shards[w]!;
       Atomics.store(s.ctl, Ctl.COUNT, count);
+      Atomics.store(s.ctl, Ctl.BATCH, id);
       Atomics.store(s.ctl, Ctl.START, seq);
       Atomics.notify(s.ctl, Ctl.START);
     }
-    if (this.own !== null) this.own.run(count);
+    return seq;
+  }
+
+  /** Waits until every worker finished round `seq`; rethrows the first worker failure. */
+  private join(seq: number): void {
+    const shards = this.shards;
     for (let w = 0; w < shards.length; w++) {
       const s = shards[w]!;
       let done = Atomics.load(s.ctl, Ctl.DONE);
@@ -141,18 +184,38 @@ export class ParallelPipeline {
     for (let w = 0; w < shards.length; w++) {
       const s = shards[w]!;
       if (s.ctl[Ctl.ERROR] !== 0) {
-        const m = receiveMessageOnPort(s.errors);
+        s.ctl[Ctl.ERROR] = 0;
+        const m = receiveMessageOnPort(s.port);
         throw new Error(`pipeline worker ${w}: ${m === undefined ? 'failed' : String(m.message)}`);
       }
     }
-    if (b !== x) copyResults(x, b, count);
   }
 
-  /** Counters of every worker, summed. */
+  /** Runs the batch on every shard (synchronously: returns when all are done); results land in `b`'s rows. */
+  process(b: PacketBatch): void {
+    if (this.closed) throw new Error('the parallel pipeline is closed');
+    if (b.count > this.batchCapacity) throw new RangeError(`batch of ${b.count} packets exceeds the parallel pipeline's capacity (${this.batchCapacity})`);
+    const count = b.count;
+    if (count === 0) return;
+    let id = this.batchIds.get(b);
+    let x = b;
+    if (id === undefined) {
+      x = this.input;
+      id = 0;
+      copyInput(b, x, count);
+    }
+    x.count = count;
+    const seq = this.signal(count, id);
+    if (this.own !== null) this.own.run(x, count);
+    this.join(seq);
+    if (x !== b) copyResults(x, b, count);
+  }
+
+  /** Counters of every shard, summed. */
   counters(): Counters {
     const out = new Counters();
     if (this.own !== null) {
-      const c = this.own.net.counters;
+      const c = this.own.dp.counters;
       out.packetsIn += c.packetsIn;
       out.flowsCreated += c.flowsCreated;
       out.flowHits += c.flowHits;
@@ -172,7 +235,6 @@ export class ParallelPipeline {
     return out;
   }
 
-
   /** Stops the workers. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -180,7 +242,7 @@ export class ParallelPipeline {
     for (const s of this.shards) {
       Atomics.store(s.ctl, Ctl.START, -1);
       Atomics.notify(s.ctl, Ctl.START);
-      s.errors.close();
+      s.port.close();
     }
     await Promise.all(this.shards.map((s) => s.worker.terminate()));
   }

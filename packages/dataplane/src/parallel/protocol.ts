@@ -1,8 +1,9 @@
-// What the main thread and the pipeline workers share (DESIGN.md "Scale"): a control word block per worker
-// (Int32Array over a SharedArrayBuffer, Atomics.wait/notify), one SharedArrayBuffer-backed PacketBatch per worker and
-// the worker's counters (Float64Array over a SharedArrayBuffer). Nothing is structured-cloned per batch.
-import type { NetworkSpec, ScenarioOptions, ServiceTag } from '@vnetsim/core';
+// What the main thread and the pipeline workers share (DESIGN.md "Scale"): the compiled tables (SharedTablesData:
+// every typed array in a SharedArrayBuffer, posted once at start), a control word block per worker (Int32Array over a
+// SharedArrayBuffer, Atomics.wait/notify), SharedArrayBuffer-backed PacketBatches (registered once, then named by id)
+// and the worker's counters (Float64Array over a SharedArrayBuffer). Nothing is structured-cloned per batch.
 import { DISPOSITION_NAMES, DROP_REASON_NAMES } from '@vnetsim/core';
+import type { SharedTablesData } from '../tables.js';
 
 /** Int32 slots of a worker's control block. */
 export const Ctl = {
@@ -14,7 +15,9 @@ export const Ctl = {
   COUNT: 2,
   /** 1 after a failure (the message comes by postMessage). */
   ERROR: 3,
-  SLOTS: 4,
+  /** Id of the shared batch to process (registered by a BatchMessage before its first use). */
+  BATCH: 4,
+  SLOTS: 5,
 } as const;
 
 /** Float64 slots of a worker's counters: packetsIn, flowsCreated, flowHits, snatPortsTaken, dispositions, reasons. */
@@ -28,23 +31,35 @@ export const Cnt = {
   SLOTS: 4 + DISPOSITION_NAMES.length + DROP_REASON_NAMES.length,
 } as const;
 
-/** What a worker needs to build its own Network (each worker compiles the same spec: see parallel/README note). */
+/** What a worker needs to build its Dataplane: the shared compiled tables, never the spec (workers compile nothing). */
 export interface WorkerSetup {
   /** Shard index of this worker (0 is the calling thread's when it runs a shard) and number of shards. */
   index: number;
   shards: number;
-  network: NetworkSpec;
-  tags: { source: string; changeNumber: number; cloud: string; tags: readonly ServiceTag[] };
-  options: ScenarioOptions;
+  tables: SharedTablesData;
   flowCapacity: number;
   idleTimeoutSeconds: number | undefined;
   /** This worker's share of each public address's SNAT ports (the main thread maps them back to disjoint ports). */
   snatPortsPerIp: number;
   batchCapacity: number;
   control: SharedArrayBuffer;
-  /** The shared input batch (every worker reads all of it and writes back the results of its own rows). */
-  batch: SharedArrayBuffer;
   counters: SharedArrayBuffer;
+}
+
+/** Main -> worker (on the worker's port): a shared batch the worker may be asked to process, by id. */
+export interface BatchMessage {
+  batch: number;
+  capacity: number;
+  buffer: SharedArrayBuffer;
+}
+
+/** Worker -> main once built: what it compiled (nothing, when tables came shared) and the tables it reads. */
+export interface ReadyMessage {
+  ready: true;
+  /** compileTables and NSG classifier compiles in the worker thread. */
+  compiles: { tables: number; classifiers: number };
+  /** Arrays the worker's pipeline reads (views of the main thread's SharedArrayBuffers when shared as designed). */
+  probes: { serviceDeny: Uint8Array; vmPrivate: Uint32Array; fibNextHop: Uint8Array | null; nsgBits: Uint32Array | null };
 }
 
 /**

@@ -1,7 +1,7 @@
-// One shard of the parallel pipeline: a Network with its own flow table that takes its rows of the shared input batch
+// One shard of the parallel pipeline: a Dataplane with its own flow table that takes its rows of a shared batch
 // (shardOf4/shardOf6), runs the pipeline on a private copy and writes the results back to the shared rows (rows are
 // disjoint between shards, so no locks). Used by each worker and by the calling thread, which runs shard 0.
-import { Network } from '../network.js';
+import type { Dataplane } from '../dataplane.js';
 import { PacketBatch } from '../packet/batch.js';
 import { SnatPorts } from '../stages/context.js';
 import { shardOf4, shardOf6 } from './protocol.js';
@@ -11,26 +11,29 @@ export class ShardRunner {
   readonly origin: Int32Array;
 
   constructor(
-    readonly net: Network,
-    readonly shared: PacketBatch,
+    readonly dp: Dataplane,
     readonly index: number,
     readonly shards: number,
+    capacity: number,
   ) {
-    this.local = new PacketBatch(shared.capacity);
-    this.origin = new Int32Array(shared.capacity);
+    this.local = new PacketBatch(capacity);
+    this.origin = new Int32Array(capacity);
   }
 
-  /** Picks, processes and writes back this shard's rows of the first `count` shared rows. */
-  run(count: number): void {
-    this.pick(count);
-    if (this.local.count > 0) this.net.process(this.local);
-    this.putBack();
+  /** Picks, processes and writes back this shard's rows of the first `count` rows of `shared`. */
+  run(shared: PacketBatch, count: number): void {
+    this.pick(shared, count);
+    if (this.local.count === 0) return;
+    this.dp.process(this.local);
+    this.putBack(shared);
   }
 
-  /** Copies this worker's rows of the shared batch into `local` (results reset). Columns in locals: V8 reloads a
-   * property after every typed-array store otherwise. */
-  pick(count: number): void {
-      const b = this.shared, t = this.local, n = this.shards, me = this.index;
+  /**
+   * Copies this shard's rows of `b` into `local` (results reset). Columns live in locals: V8 reloads a property after
+   * every typed-array store otherwise. The shard hash is inlined for IPv4 (shardOf4, the same function).
+   */
+  pick(b: PacketBatch, count: number): void {
+    const t = this.local, n = this.shards, me = this.index;
     const fam = b.family, src = b.src, dst = b.dst, sp = b.srcPort, dp = b.dstPort, proto = b.proto, s6 = b.src6, d6 = b.dst6;
     const flags = b.tcpFlags, len = b.length, ing = b.ingress, time = b.time, purpose = b.purpose;
     const tFam = t.family, tSrc = t.src, tDst = t.dst, tSp = t.srcPort, tDp = t.dstPort, tProto = t.proto, tS6 = t.src6, tD6 = t.dst6;
@@ -38,24 +41,28 @@ export class ShardRunner {
     let k = 0;
     for (let i = 0; i < count; i++) {
       const f = fam[i]!;
-      if (n > 1) {
-        const w = f === 4 ? shardOf4(proto[i]!, src[i]!, dst[i]!, sp[i]!, dp[i]!, n) : shardOf6(proto[i]!, s6, d6, i << 2, sp[i]!, dp[i]!, n);
-        if (w !== me) continue;
+      const s = src[i]!, d = dst[i]!, p = proto[i]!, a = sp[i]!, c = dp[i]!;
+      if (f === 4) {
+        if (shardOf4(p, s, d, a, c, n) !== me) continue;
+      } else {
+        if (shardOf6(p, s6, d6, i << 2, a, c, n) !== me) continue;
+        const x = i << 2, y = k << 2;
+        tS6[y] = s6[x]!;
+        tS6[y + 1] = s6[x + 1]!;
+        tS6[y + 2] = s6[x + 2]!;
+        tS6[y + 3] = s6[x + 3]!;
+        tD6[y] = d6[x]!;
+        tD6[y + 1] = d6[x + 1]!;
+        tD6[y + 2] = d6[x + 2]!;
+        tD6[y + 3] = d6[x + 3]!;
       }
       org[k] = i;
       tFam[k] = f;
-      tSrc[k] = src[i]!;
-      tDst[k] = dst[i]!;
-      if (f !== 4) {
-        const a = i << 2, c = k << 2;
-        for (let j = 0; j < 4; j++) {
-          tS6[c + j] = s6[a + j]!;
-          tD6[c + j] = d6[a + j]!;
-        }
-      }
-      tSp[k] = sp[i]!;
-      tDp[k] = dp[i]!;
-      tProto[k] = proto[i]!;
+      tSrc[k] = s;
+      tDst[k] = d;
+      tSp[k] = a;
+      tDp[k] = c;
+      tProto[k] = p;
       tFlags[k] = flags[i]!;
       tLen[k] = len[i]!;
       tIng[k] = ing[i]!;
@@ -64,17 +71,18 @@ export class ShardRunner {
       k++;
     }
     t.count = k;
-    t.resetResults();
+    if (k > 0) t.resetResults();
   }
 
-  /** Writes the results of `local` back to their shared rows; SNAT ports and flow ids mapped to global values. */
-  putBack(): void {
-      const b = this.shared, t = this.local, org = this.origin, n = this.shards, me = this.index;
+  /** Writes the results of `local` back to their rows of `b`; SNAT ports and flow ids mapped to global values. */
+  putBack(b: PacketBatch): void {
+    const t = this.local, org = this.origin, n = this.shards, me = this.index;
     const disp = b.disposition, reason = b.dropReason, route = b.routeIndex, rule = b.ruleIndex, nat = b.translatedSrc;
     const natPort = b.translatedSrcPort, err = b.serviceError, egress = b.egressVm, flow = b.flowId;
     const tDisp = t.disposition, tReason = t.dropReason, tRoute = t.routeIndex, tRule = t.ruleIndex, tNat = t.translatedSrc;
     const tNatPort = t.translatedSrcPort, tErr = t.serviceError, tEgress = t.egressVm, tFlow = t.flowId;
-    for (let k = 0; k < t.count; k++) {
+    const first = SnatPorts.FIRST_PORT;
+    for (let k = 0, count = t.count; k < count; k++) {
       const i = org[k]!;
       disp[i] = tDisp[k]!;
       reason[i] = tReason[k]!;
@@ -82,8 +90,8 @@ export class ShardRunner {
       rule[i] = tRule[k]!;
       nat[i] = tNat[k]!;
       const port = tNatPort[k]!;
-      // This worker owns the ports 1024 + m * n + me (ParallelPipeline).
-      natPort[i] = port === 0 ? 0 : SnatPorts.FIRST_PORT + (port - SnatPorts.FIRST_PORT) * n + me;
+      // This shard owns the ports 1024 + m * n + me (ParallelPipeline).
+      natPort[i] = port === 0 ? 0 : first + (port - first) * n + me;
       err[i] = tErr[k]!;
       egress[i] = tEgress[k]!;
       const id = tFlow[k]!;
