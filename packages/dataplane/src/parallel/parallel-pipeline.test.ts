@@ -185,6 +185,46 @@ describe('ParallelPipeline', () => {
     }
   });
 
+  for (const opts of [{ workers: 2 }, { workers: 1, callerShard: true }]) {
+    it(`steered batches (one per shard, like RSS queues) give the single-threaded results (${JSON.stringify(opts)}) (reads dist/parallel/worker.js)`, async () => {
+      if (!existsSync(WORKER)) {
+        console.warn(`absent: ${WORKER} (build with npx tsc -b first)`);
+        return;
+      }
+      const s = parseScenario(YAML, 'parallel.yaml');
+      const single = new Network(s.network, s.serviceTags, s.options, { batchCapacity: 1024 });
+      const pp = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { ...opts, batchCapacity: 1024 });
+      try {
+        let compared = 0;
+        for (const b of batches()) {
+          const set = pp.newSteeredBatches();
+          expect(pp.steer(b, set)).toBe(b.count);
+          expect(set.reduce((n, x) => n + x.count, 0)).toBe(b.count);
+          single.process(b);
+          pp.processSteered(set);
+          // Row j of shard s's batch is the j-th row of b that hashes to s.
+          const next = new Array<number>(set.length).fill(0);
+          for (let i = 0; i < b.count; i++) {
+            const sh = pp.shardOf(b, i);
+            const j = next[sh]!++;
+            const x = set[sh]!;
+            expect(x.src[j]).toBe(b.src[i]);
+            for (const col of ['disposition', 'dropReason', 'routeIndex', 'ruleIndex', 'translatedSrc', 'serviceError', 'egressVm'] as const)
+              expect(x[col][j], `${col} of row ${i}`).toBe(b[col][i]);
+            expect(x.translatedSrcPort[j] === 0).toBe(b.translatedSrcPort[i] === 0);
+            compared++;
+          }
+        }
+        expect(compared).toBe(TRAFFIC.flows * TRAFFIC.packetsPerFlow);
+        expect(pp.counters().dispositions()).toEqual(single.counters.dispositions());
+        pp.clearFlows();
+        expect(pp.counters().packetsIn).toBe(compared);
+      } finally {
+        await pp.close();
+      }
+    });
+  }
+
   it('gives out disjoint SNAT ports across workers (R-SNAT-1) (reads dist/parallel/worker.js)', async () => {
     if (!existsSync(WORKER)) {
       console.warn(`absent: ${WORKER} (build with npx tsc -b first)`);

@@ -11,11 +11,11 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { fileURLToPath } from 'node:url';
 import type { NetworkSpec, ScenarioOptions, ServiceTagSet } from '@vnetsim/core';
 import { Dataplane } from '../dataplane.js';
-import { PacketBatch } from '../packet/batch.js';
+import { DISPOSITION_PENDING, PacketBatch } from '../packet/batch.js';
 import { compileNetwork } from '../network.js';
 import { Counters } from '../stages/context.js';
 import { shareTables, tablesFromData, type SharedTablesData } from '../tables.js';
-import { Cnt, Ctl, waitFor, type BatchMessage, type ReadyMessage, type WorkerSetup } from './protocol.js';
+import { Cnt, Ctl, Round, shardOf4, shardOf6, waitFor, type BatchMessage, type ReadyMessage, type WorkerSetup } from './protocol.js';
 import { ShardRunner } from './shard.js';
 
 /** Ports per public address (R-SNAT-1). */
@@ -154,12 +154,12 @@ export class ParallelPipeline {
     const m: BatchMessage = { batch: id, capacity: b.capacity, buffer };
     for (const s of this.shards) s.port.postMessage(m);
     // A registration round (COUNT -1): the workers build their views now, never while a batch runs.
-    this.join(this.signal(-1, id));
+    this.join(this.signal(Round.REGISTER, id));
     this.batchIds.set(b, id);
     return b;
   }
 
-  /** Starts a round on every worker: `count` rows of batch `id` (count -1: take batch registrations). */
+  /** Starts a round on every worker: `count` rows of batch `id`, or a control round (Round). */
   private signal(count: number, id: number): number {
     const shards = this.shards;
     const seq = ++this.seq;
@@ -167,6 +167,7 @@ export class ParallelPipeline {
       const s = shards[w]!;
       Atomics.store(s.ctl, Ctl.COUNT, count);
       Atomics.store(s.ctl, Ctl.BATCH, id);
+      Atomics.store(s.ctl, Ctl.IN_PLACE, 0);
       Atomics.store(s.ctl, Ctl.START, seq);
       Atomics.notify(s.ctl, Ctl.START);
     }
@@ -209,6 +210,68 @@ export class ParallelPipeline {
     if (this.own !== null) this.own.run(x, count);
     this.join(seq);
     if (x !== b) copyResults(x, b, count);
+  }
+
+  /**
+   * Per-shard batches in shared memory, for producers that steer packets to shards themselves (like a NIC's RSS
+   * queues: `steer`, or writing each packet to `batches[shardOf]`): `processSteered` then runs each in place, with no
+   * pick or write-back. Index s is shard s (0 is the caller's when it runs a shard).
+   */
+  newSteeredBatches(capacity = this.batchCapacity): PacketBatch[] {
+    return Array.from({ length: this.shardCount }, () => this.newBatch(capacity));
+  }
+
+  /** The shard of row i of `b` (symmetric 5-tuple hash: both directions of a flow agree). */
+  shardOf(b: PacketBatch, i: number): number {
+    const n = this.shardCount;
+    return b.family[i] === 4
+      ? shardOf4(b.proto[i]!, b.src[i]!, b.dst[i]!, b.srcPort[i]!, b.dstPort[i]!, n)
+      : shardOf6(b.proto[i]!, b.src6, b.dst6, i << 2, b.srcPort[i]!, b.dstPort[i]!, n);
+  }
+
+  /**
+   * Appends the packets of `from`, from row `start` on, to their shards' batches of `into` (the RSS step, for a
+   * producer that does not steer as it writes); stops at the first row whose batch is full and returns its index
+   * (`from.count` when every row was placed).
+   */
+  steer(from: PacketBatch, into: readonly PacketBatch[], start = 0): number {
+    if (into.length !== this.shardCount) throw new RangeError(`steer: expected ${this.shardCount} batches, one per shard, got ${into.length}`);
+    for (let i = start; i < from.count; i++) {
+      const to = into[this.shardOf(from, i)]!;
+      if (to.count >= to.capacity) return i;
+      copyPacket(from, i, to, to.count++);
+    }
+    return from.count;
+  }
+
+  /** Runs steered batches (`into[s]` holds only shard s's packets) in place on every shard; results land in them. */
+  processSteered(batches: readonly PacketBatch[]): void {
+    if (this.closed) throw new Error('the parallel pipeline is closed');
+    if (batches.length !== this.shardCount) throw new RangeError(`processSteered: expected ${this.shardCount} batches, one per shard, got ${batches.length}`);
+    const shards = this.shards;
+    const first = this.own === null ? 0 : 1;
+    for (let w = 0; w < shards.length; w++)
+      if (!this.batchIds.has(batches[first + w]!)) throw new RangeError(`processSteered: batch ${first + w} is not shared with this pipeline (newSteeredBatches/share)`);
+    const seq = ++this.seq;
+    for (let w = 0; w < shards.length; w++) {
+      const b = batches[first + w]!;
+      const s = shards[w]!;
+      Atomics.store(s.ctl, Ctl.COUNT, b.count);
+      Atomics.store(s.ctl, Ctl.BATCH, this.batchIds.get(b)!);
+      Atomics.store(s.ctl, Ctl.IN_PLACE, 1);
+      Atomics.store(s.ctl, Ctl.START, seq);
+      Atomics.notify(s.ctl, Ctl.START);
+    }
+    if (this.own !== null) this.own.runInPlace(batches[0]!, batches[0]!.count);
+    this.join(seq);
+  }
+
+  /** Empties every shard's flow table (ports go back to their pools): a control round, between batches. */
+  clearFlows(): void {
+    if (this.closed) throw new Error('the parallel pipeline is closed');
+    const seq = this.signal(Round.CLEAR_FLOWS, 0);
+    if (this.own !== null) this.own.dp.flows.clear();
+    this.join(seq);
   }
 
   /** Counters of every shard, summed. */
@@ -276,4 +339,33 @@ function copyResults(from: PacketBatch, to: PacketBatch, count: number): void {
   to.serviceError.set(from.serviceError.subarray(0, count));
   to.egressVm.set(from.egressVm.subarray(0, count));
   to.flowId.set(from.flowId.subarray(0, count));
+}
+
+/** Copies the packet (input columns) of row i of `from` to row j of `to`, results reset; allocates nothing. */
+function copyPacket(from: PacketBatch, i: number, to: PacketBatch, j: number): void {
+  to.family[j] = from.family[i]!;
+  to.src[j] = from.src[i]!;
+  to.dst[j] = from.dst[i]!;
+  const x = i << 2, y = j << 2;
+  for (let k = 0; k < 4; k++) {
+    to.src6[y + k] = from.src6[x + k]!;
+    to.dst6[y + k] = from.dst6[x + k]!;
+  }
+  to.srcPort[j] = from.srcPort[i]!;
+  to.dstPort[j] = from.dstPort[i]!;
+  to.proto[j] = from.proto[i]!;
+  to.tcpFlags[j] = from.tcpFlags[i]!;
+  to.length[j] = from.length[i]!;
+  to.ingress[j] = from.ingress[i]!;
+  to.time[j] = from.time[i]!;
+  to.purpose[j] = from.purpose[i]!;
+  to.flowId[j] = -1;
+  to.disposition[j] = DISPOSITION_PENDING;
+  to.dropReason[j] = 0;
+  to.routeIndex[j] = -1;
+  to.ruleIndex[j] = -1;
+  to.translatedSrc[j] = 0;
+  to.translatedSrcPort[j] = 0;
+  to.serviceError[j] = 0;
+  to.egressVm[j] = -1;
 }

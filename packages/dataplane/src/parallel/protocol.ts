@@ -17,7 +17,17 @@ export const Ctl = {
   ERROR: 3,
   /** Id of the shared batch to process (registered by a BatchMessage before its first use). */
   BATCH: 4,
-  SLOTS: 5,
+  /** 1: the batch holds only this shard's packets (processSteered): run it in place, no pick. */
+  IN_PLACE: 5,
+  SLOTS: 6,
+} as const;
+
+/** Control rounds: negative COUNT values. */
+export const Round = {
+  /** Take the batch registrations waiting on the port, up to the id in BATCH. */
+  REGISTER: -1,
+  /** Empty the flow table. */
+  CLEAR_FLOWS: -2,
 } as const;
 
 /** Float64 slots of a worker's counters: packetsIn, flowsCreated, flowHits, snatPortsTaken, dispositions, reasons. */

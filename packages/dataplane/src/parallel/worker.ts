@@ -5,7 +5,7 @@ import { classifierCompiles, CompiledNsgClassifier } from '@vnetsim/core';
 import { Dataplane } from '../dataplane.js';
 import { PacketBatch } from '../packet/batch.js';
 import { tableCompiles, tablesFromData } from '../tables.js';
-import { Cnt, Ctl, waitFor, type BatchMessage, type ReadyMessage, type WorkerSetup } from './protocol.js';
+import { Cnt, Ctl, Round, waitFor, type BatchMessage, type ReadyMessage, type WorkerSetup } from './protocol.js';
 import { ShardRunner } from './shard.js';
 
 const setup = workerData as WorkerSetup & { port: MessagePort };
@@ -63,9 +63,13 @@ function serve(): void {
     seen = seq;
     try {
       const count = ctl[Ctl.COUNT]!;
-      if (count < 0) register(ctl[Ctl.BATCH]!);
-      else {
-        runner.run(batch(ctl[Ctl.BATCH]!), count);
+      if (count === Round.REGISTER) register(ctl[Ctl.BATCH]!);
+      else if (count === Round.CLEAR_FLOWS) {
+        dp.flows.clear();
+        publishCounters();
+      } else {
+        if (ctl[Ctl.IN_PLACE] === 1) runner.runInPlace(batch(ctl[Ctl.BATCH]!), count);
+        else runner.run(batch(ctl[Ctl.BATCH]!), count);
         publishCounters();
       }
     } catch (e) {
