@@ -1,8 +1,9 @@
 // The whole packet pipeline, one question: how many packets per second go through `Network.process` (flow lookup,
 // NSGs, route, translation, service firewall, flow commit) on a realistic network, for established flows (flow-table
 // hits) and for new flows (every packet a new 5-tuple); how long does toggling a service endpoint take on a subnet with
-// 100,000 open flows; how does the worker_threads pipeline scale? (DESIGN.md "Figures to reach": >= 5 M/s established,
-// >= 1 M/s new, toggle < 50 ms, >= 1.7x one core on 2 cores.)
+// 100,000 open flows; how does the worker_threads pipeline scale (tables shared in SharedArrayBuffers; mixed batches
+// through process(), or packets steered per shard like RSS queues)? (DESIGN.md "Figures to reach": >= 5 M/s
+// established, >= 1 M/s new, toggle < 50 ms, >= 1.7x one core on 2 cores.)
 import os from 'node:os';
 import { PacketBatch, ParallelPipeline } from '@vnetsim/dataplane';
 import type { Network, TrafficSpec } from '@vnetsim/dataplane';
@@ -280,8 +281,8 @@ async function parallel(ctx: SuiteContext, rows: ResultRow[], notes: string[], e
       `shard picks its rows (hash + copy, ~23 ns per row here) and writes results back. "steered": packets arrive already in per-shard ` +
       `shared batches, like a NIC's RSS queues, and each shard runs its batch in place; the steering step (steer(): hash + copy into the ` +
       `shard's batch) is NOT in the timed region, as generating the packets is not for any row: it costs ${steerNs.toFixed(1)} ns per packet ` +
-      `in the caller, measured apart (a caller that must steer mixed batches itself gets about the process() figure; a producer that ` +
-      `writes each packet to its shard's batch as it makes it pays one hash). Baseline: the faster in-thread row. Runs interleaved, median of ${opts.minRuns}; 1-minute load ` +
+      `in the caller, measured apart: a caller holding mixed batches should use process(), since steering them serially first costs ` +
+      `more than the pick; the steered figure is for a producer that writes each packet to its shard's batch as it makes it (one hash). Baseline: the faster in-thread row. Runs interleaved, median of ${opts.minRuns}; 1-minute load ` +
       `${loadBefore} -> ${loadAfter} (established), ${loadBeforeNew} -> ${loadAfterNew} (new flows).`);
     notes.push(`threads, best 2-core speedup over one core: established ${bestEst.process.toFixed(2)}x with process(), ${bestEst.steered.toFixed(2)}x steered; ` +
       `new flows ${bestNew.process.toFixed(2)}x with process(), ${bestNew.steered.toFixed(2)}x steered (target 1.7x).`);

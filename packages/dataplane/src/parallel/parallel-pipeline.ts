@@ -3,7 +3,10 @@
 // compile, no copy) and runs its own Dataplane (flow table, SNAT ports, counters). Packets are sharded by a symmetric
 // 5-tuple hash (both directions of a flow land on one shard, like RSS). A batch lives in SharedArrayBuffer-backed
 // columns: `newBatch()`/`share()` batches are processed in place; any other batch is copied into `input` and back.
-// Every shard picks its rows and writes their results back in place. Counters are per shard, summed.
+// Every shard picks its rows and writes their results back in place (the pick costs ~23 ns per row here, so this path
+// reaches ~1.25x on 2 cores for established flows). Steered mode (`newSteeredBatches`, `steer`, `processSteered`): the
+// producer writes each packet to its shard's shared batch, like a NIC's RSS queues, and each shard runs its batch in
+// place with no pick (~1.8x). Counters are per shard, summed.
 //
 // SNAT ports: each shard gets 1/N of every public address's ports; the port a shard hands out is mapped back to a
 // disjoint global port (1024 + local * N + shard), so no two shards ever give out the same public address:port.
