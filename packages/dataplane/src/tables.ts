@@ -5,6 +5,7 @@ import {
   CompiledNsgClassifier,
   ENDPOINT_SERVICES,
   Ipv4Trie,
+  Ipv6Trie,
   ServiceTagMap,
   classifierFromData,
   endpointService,
@@ -12,8 +13,10 @@ import {
   ipv6TableFromData,
   parseCidr,
   parseIpv4,
+  parseIpv6,
   shareTable,
   type CompiledIpv4Trie,
+  type CompiledIpv6Trie,
   type EffectiveRoute,
   type LpmTableData,
   type NsgClassifierData,
@@ -114,6 +117,8 @@ export interface CompiledTables {
   // addresses
   /** Destination table: VM private / public addresses, service addresses, on-premises prefixes (Dest encoding). */
   readonly destinations: CompiledIpv4Trie;
+  /** IPv6 destination table: VM private IPv6 addresses, on-premises IPv6 prefixes (same Dest encoding). */
+  readonly destinations6: CompiledIpv6Trie;
   /** Address space of the endpoint services' tags (value: index into serviceSpaceTags): "an Azure service". */
   readonly serviceSpace: CompiledIpv4Trie;
   readonly serviceSpaceTags: readonly string[];
@@ -202,10 +207,12 @@ export function compileTables(
   const vmNicOut: Array<NsgClassifier | null> = [];
   const vmNicIn: Array<NsgClassifier | null> = [];
   const dest = new Ipv4Trie();
+  const dest6 = new Ipv6Trie();
   spec.vms.forEach((vm, i) => {
     vmSubnet[i] = subnetIndex.get(vm.subnet) ?? -1;
     vmPrivate[i] = parseIpv4(vm.privateIp);
     dest.insert(vmPrivate[i]!, 32, Dest.VM + i);
+    if (vm.privateIpV6 !== undefined) dest6.insert(parseIpv6(vm.privateIpV6), 128, Dest.VM + i);
     if (vm.publicIp !== undefined) {
       vmPublic[i] = parseIpv4(vm.publicIp);
       vmPublicPool[i] = pool(vm.publicIp, `instance public IP of ${vm.name}`);
@@ -238,6 +245,7 @@ export function compileTables(
     onPremVia[i] = vnetIndex.get(o.via) ?? -1;
     const c = parseCidr(o.prefix);
     if (c.family === 4) dest.insert(c.prefix, c.length, Dest.ON_PREM + i);
+    else dest6.insert(c.words, c.length, Dest.ON_PREM + i);
   });
 
   // Service resources (R-SVC-1)
@@ -343,6 +351,7 @@ export function compileTables(
     onPremNames: spec.onPrem.map((o) => o.name),
     onPremVia,
     destinations: dest.compile(),
+    destinations6: dest6.compile(),
     serviceSpace: space.compile(),
     serviceSpaceTags: spaceTags,
     snatPools: pools,
@@ -406,6 +415,7 @@ export type SharedTablesData = Pick<CompiledTables, ColumnName> & {
   subnetFib: Int32Array;
   serviceIpRules: Array<LpmTableData | null>;
   destinations: LpmTableData;
+  destinations6: LpmTableData;
   serviceSpace: LpmTableData;
 };
 
@@ -468,6 +478,7 @@ export function shareTables(tables: CompiledTables): SharedTablesData {
     subnetFib,
     serviceIpRules: tables.serviceIpRules.map((r) => (r === null ? null : shareTable(r))),
     destinations: shareTable(tables.destinations),
+    destinations6: shareTable(tables.destinations6),
     serviceSpace: shareTable(tables.serviceSpace),
   };
 }
@@ -499,6 +510,7 @@ export function tablesFromData(d: SharedTablesData): CompiledTables {
     subnetFib: Array.from(d.subnetFib, (k) => fibs[k]!),
     serviceIpRules: d.serviceIpRules.map((r) => (r === null ? null : ipv4TableFromData(r))),
     destinations: ipv4TableFromData(d.destinations),
+    destinations6: ipv6TableFromData(d.destinations6),
     serviceSpace: ipv4TableFromData(d.serviceSpace),
   };
 }

@@ -1,6 +1,7 @@
 // Names in scenario steps -> addresses and ingress codes (SCENARIOS.md: sources are a VM, a vnet/subnet or an
 // on-premises name; targets a VM, a service, an on-premises name, an address, or a prefix/tag).
-import { formatIpv4, parseCidr, parseIpv4, resolveTagName, type Cidr } from '@vnetsim/core';
+import { formatIpv4, formatIpv6, parseCidr, parseIpv4, parseIpv6, resolveTagName, type Cidr } from '@vnetsim/core';
+import type { PacketBatch } from '../packet/batch.js';
 import type { Network } from '../network.js';
 import { Ingress } from '../tables.js';
 
@@ -80,4 +81,71 @@ export function resolveTarget(net: Network, name: string): { prefixes: string[];
 
 function one(address: string): { prefixes: string[]; address: string } {
   return { prefixes: [address.includes(':') ? `${address}/128` : `${address}/32`], address };
+}
+
+/** IPv6 sources of `name`: a VM's privateIpV6; a subnet's VMs with one, else hosts of its prefixV6; an on-premises
+ * IPv6 prefix; an IPv6 address (an Internet host). Empty when `name` has no IPv6 address. */
+export function resolveSource6(net: Network, name: string, forTraffic: boolean): { addrs: string[]; ingress: number[] } {
+  const t = net.tables;
+  const spec = net.spec;
+  const vm = t.vmNames.indexOf(name);
+  if (vm >= 0) {
+    const a = spec.vms[vm]!.privateIpV6;
+    return a === undefined ? { addrs: [], ingress: [] } : { addrs: [a], ingress: [vm] };
+  }
+  const s = t.subnetNames.indexOf(name);
+  if (s >= 0) {
+    const vms = spec.vms.flatMap((v, i) => (v.subnet === name && v.privateIpV6 !== undefined ? [{ a: v.privateIpV6, i }] : []));
+    if (!forTraffic && vms.length > 0) return { addrs: [vms[0]!.a], ingress: [vms[0]!.i] };
+    const prefix = spec.vnets.flatMap((v) => v.subnets.map((x) => ({ n: `${v.name}/${x.name}`, x }))).find((e) => e.n === name)!.x.prefixV6;
+    if (prefix === undefined) return { addrs: vms.map((v) => v.a), ingress: vms.map((v) => v.i) };
+    const c = parseCidr(prefix);
+    const addrs: string[] = [];
+    const ingress: number[] = [];
+    if (c.family === 6)
+      for (let k = 4; k < 4 + (forTraffic ? SUBNET_HOSTS : 1); k++) {
+        const w = Uint32Array.from(c.words);
+        w[3] = (w[3]! + k) >>> 0;
+        const text = formatIpv6(w);
+        const owner = vms.find((v) => formatIpv6(parseIpv6(v.a)) === text);
+        addrs.push(text);
+        ingress.push(owner?.i ?? Ingress.SUBNET + s);
+      }
+    for (const v of vms) if (!addrs.includes(formatIpv6(parseIpv6(v.a)))) (addrs.push(v.a), ingress.push(v.i));
+    return { addrs, ingress };
+  }
+  const o = t.onPremNames.indexOf(name);
+  if (o >= 0) {
+    const c = parseCidr(spec.onPrem[o]!.prefix);
+    if (c.family !== 6) return { addrs: [], ingress: [] };
+    const w = Uint32Array.from(c.words);
+    w[3] = (w[3]! + 10) >>> 0;
+    return { addrs: [formatIpv6(w)], ingress: [Ingress.ON_PREM + o] };
+  }
+  return name.includes(':') ? { addrs: [name], ingress: [Ingress.EXTERNAL] } : { addrs: [], ingress: [] };
+}
+
+/** Both ends of a packet from `from` to `to`, in the family of the destination address. */
+export type PacketEnds =
+  | { family: 4; src: number; dst: number; ingress: number }
+  | { family: 6; src: Uint32Array; dst: Uint32Array; ingress: number };
+
+export function packetEnds(net: Network, from: string, to: string): PacketEnds {
+  const address = resolveTarget(net, to).address;
+  if (!address.includes(':')) {
+    const src = resolveSource(net, from, false);
+    return { family: 4, src: src.addrs[0]!, dst: parseIpv4(address), ingress: src.ingress[0]! };
+  }
+  const src = resolveSource6(net, from, false);
+  if (src.addrs.length === 0) throw new Error(`${from} has no IPv6 address to send to ${address} from`);
+  return { family: 6, src: parseIpv6(src.addrs[0]!), dst: parseIpv6(address), ingress: src.ingress[0]! };
+}
+
+/** Appends one packet between the ends (`reverse`: from the destination back); returns its row. */
+export function pushPacket(
+  b: PacketBatch, e: PacketEnds, reverse: boolean, srcPort: number, dstPort: number, proto: number, flags: number, length: number, time: number,
+): number {
+  const [sp, dp] = reverse ? [dstPort, srcPort] : [srcPort, dstPort];
+  if (e.family === 4) return b.push4(reverse ? e.dst : e.src, reverse ? e.src : e.dst, sp, dp, proto, flags, length, e.ingress, time);
+  return b.push6(reverse ? e.dst : e.src, 0, reverse ? e.src : e.dst, 0, sp, dp, proto, flags, length, e.ingress, time);
 }

@@ -1,6 +1,6 @@
 // Runs a scenario (SCENARIOS.md): builds the Network, plays its steps through the pipeline and the control plane,
 // checks every expectation, and explains what differed.
-import { DISPOSITION_NAMES, formatIpv4, parseIpv4, type DispositionName } from '@vnetsim/core';
+import { DISPOSITION_NAMES, formatIpv4, type DispositionName } from '@vnetsim/core';
 import type { Logger } from 'pino';
 import { Network } from '../network.js';
 import { PacketBatch, Proto, Purpose, TcpFlag } from '../packet/batch.js';
@@ -10,7 +10,7 @@ import type { FlowLogWriter } from '../io/flowlog.js';
 import { flowLogRuleName } from '../io/flowlog.js';
 import type { Expect, Scenario, Step } from '../io/scenario.js';
 import { outcomeOf, traceOf, type PacketOutcome, type Trace } from '../explain/trace.js';
-import { resolveSource, resolveTarget } from './resolve.js';
+import { packetEnds, pushPacket, resolveSource, resolveSource6, resolveTarget, type PacketEnds } from './resolve.js';
 
 export interface RunOptions {
   pcap?: PcapWriter;
@@ -48,13 +48,10 @@ export interface ScenarioResult {
 }
 
 interface Connection {
-  family: 4;
+  ends: PacketEnds;
   proto: number;
-  src: number;
-  dst: number;
   srcPort: number;
   dstPort: number;
-  ingress: number;
   flowId: number;
 }
 
@@ -132,17 +129,16 @@ class RunContext {
           if (conn === undefined) throw new Error(`no connection "${step.flow}"`);
           const b = this.small;
           b.clear();
-          b.push4(conn.src, conn.dst, conn.srcPort, conn.dstPort, conn.proto, conn.proto === Proto.Tcp ? TcpFlag.PSH | TcpFlag.ACK : 0, 540, conn.ingress, this.tick());
+          pushPacket(b, conn.ends, false, conn.srcPort, conn.dstPort, conn.proto, conn.proto === Proto.Tcp ? TcpFlag.PSH | TcpFlag.ACK : 0, 540, this.tick());
           const { outcome, trace } = this.process(b, 0);
           checkPacket(e, outcome, failures);
           return { result: { ...outcome }, trace };
         }
-        const src = resolveSource(net, step.from, false);
-        const dst = parseIpv4(resolveTarget(net, step.to).address);
+        const ends = packetEnds(net, step.from, step.to);
         const proto = PROTO[step.protocol]!;
         const b = this.small;
         b.clear();
-        const row = b.push4(src.addrs[0]!, dst, step.sourcePort ?? this.port(), step.port ?? defaultPort(proto), proto, proto === Proto.Tcp ? TcpFlag.SYN : 0, 60, src.ingress[0]!, this.tick());
+        const row = pushPacket(b, ends, false, step.sourcePort ?? this.port(), step.port ?? defaultPort(proto), proto, proto === Proto.Tcp ? TcpFlag.SYN : 0, 60, this.tick());
         if (step.disk === true) b.purpose[row] = Purpose.DiskIo; // R-SE-8
         const { outcome, trace } = this.process(b, 0);
         checkPacket(e, outcome, failures);
@@ -257,27 +253,24 @@ class RunContext {
   /** A TCP connection (SYN, SYN|ACK, ACK, one data packet) or one request/reply for other protocols. */
   private connect(from: string, to: string, protocol: string, port?: number, sourcePort?: number, disk = false) {
     const net = this.net;
-    const src = resolveSource(net, from, false);
-    const dst = parseIpv4(resolveTarget(net, to).address);
+    const ends = packetEnds(net, from, to);
     const proto = PROTO[protocol]!;
     const sp = sourcePort ?? this.port();
     const dp = port ?? defaultPort(proto);
-    const a = src.addrs[0]!;
-    const ing = src.ingress[0]!;
     const b = this.small;
     b.clear();
     if (proto === Proto.Tcp) {
-      b.push4(a, dst, sp, dp, proto, TcpFlag.SYN, 60, ing, this.tick());
-      b.push4(dst, a, dp, sp, proto, TcpFlag.SYN | TcpFlag.ACK, 60, ing, this.tick());
-      b.push4(a, dst, sp, dp, proto, TcpFlag.ACK, 52, ing, this.tick());
-      b.push4(a, dst, sp, dp, proto, TcpFlag.PSH | TcpFlag.ACK, 540, ing, this.tick());
+      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.SYN, 60, this.tick());
+      pushPacket(b, ends, true, sp, dp, proto, TcpFlag.SYN | TcpFlag.ACK, 60, this.tick());
+      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.ACK, 52, this.tick());
+      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.PSH | TcpFlag.ACK, 540, this.tick());
     } else {
-      b.push4(a, dst, sp, dp, proto, 0, 84, ing, this.tick());
-      b.push4(dst, a, dp, sp, proto, 0, 84, ing, this.tick());
+      pushPacket(b, ends, false, sp, dp, proto, 0, 84, this.tick());
+      pushPacket(b, ends, true, sp, dp, proto, 0, 84, this.tick());
     }
     if (disk) for (let i = 0; i < b.count; i++) b.purpose[i] = Purpose.DiskIo; // R-SE-8
     const { outcome, trace } = this.process(b, 0);
-    const conn: Connection = { family: 4, proto, src: a, dst, srcPort: sp, dstPort: dp, ingress: ing, flowId: b.flowId[0]! };
+    const conn: Connection = { ends, proto, srcPort: sp, dstPort: dp, flowId: b.flowId[0]! };
     return { outcome, trace, conn };
   }
 
@@ -309,15 +302,24 @@ class RunContext {
 
   private traffic(step: Extract<Step, { kind: 'traffic' }>, failures: string[]): Record<string, unknown> {
     const net = this.net;
-    const src = resolveSource(net, step.from, true);
     const dst = resolveTarget(net, step.to);
+    // Sources of each family the destinations have (the generator draws a destination of the source's family).
+    const v4 = resolveSource(net, step.from, true);
+    const v6 = resolveSource6(net, step.from, true);
+    const want6 = dst.prefixes.some((p) => p.includes(':'));
+    const want4 = dst.prefixes.some((p) => !p.includes(':'));
+    const src = {
+      addrs: [...(want4 ? v4.addrs.map(formatIpv4) : []), ...(want6 ? v6.addrs : [])],
+      ingress: [...(want4 ? v4.ingress : []), ...(want6 ? v6.ingress : [])],
+    };
+    if (src.addrs.length === 0) throw new Error(`${step.from} has no address of the family of ${step.to}`);
     const proto = step.protocol === 'Tcp' ? 'tcp' : step.protocol === 'Udp' ? 'udp' : 'icmp';
     const perFlow = Math.max(1, Math.ceil(step.packets / step.flows));
     const gen = new TrafficGenerator({
       seed: step.seed,
       flows: step.flows,
       packetsPerFlow: perFlow,
-      sources: src.addrs.map(formatIpv4),
+      sources: src.addrs,
       ingress: src.ingress,
       destinations: dst.prefixes,
       protocol: proto,
@@ -384,7 +386,9 @@ class RunContext {
   }
 
   private matches(c: Connection, resets: ReturnType<Network['enableServiceEndpoint']>['resets']): boolean {
-    return resets.some((x) => x.flowId === c.flowId && x.src === c.src && x.dst === c.dst && x.srcPort === c.srcPort && x.dstPort === c.dstPort);
+    // Reset events carry IPv4 addresses; an IPv6 connection is known by its flow id and ports.
+    const e = c.ends;
+    return resets.some((x) => x.flowId === c.flowId && x.srcPort === c.srcPort && x.dstPort === c.dstPort && (e.family === 6 || (x.src === e.src && x.dst === e.dst)));
   }
 
   /** NSG flow log v2 records of the flows recorded during the run. */

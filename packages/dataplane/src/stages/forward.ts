@@ -15,8 +15,8 @@ export function forwardStage(b: PacketBatch, ctx: StageContext): void {
     if (b.disposition[i] !== DISPOSITION_PENDING) continue;
     const hop = sc.nextHop[i]!;
     if (hop === NO_HOP) continue;
-    const v4 = b.family[i] === 4;
-    const d = v4 ? t.destinations.lookup(b.dst[i]!) : -1;
+    const w = i << 2;
+    const d = b.family[i] === 4 ? t.destinations.lookup(b.dst[i]!) : t.destinations6.lookup(b.dst6[w]!, b.dst6[w + 1]!, b.dst6[w + 2]!, b.dst6[w + 3]!);
     sc.destination[i] = d;
     switch (hop) {
       case NextHop.VnetLocal:
@@ -32,7 +32,8 @@ export function forwardStage(b: PacketBatch, ctx: StageContext): void {
         break;
       }
       case NextHop.Internet: {
-        if (sc.srcSubnet[i]! >= 0) {
+        // IPv6 leaves with the VM's own address: Azure gives IPv6 no source translation pool to model here.
+        if (sc.srcSubnet[i]! >= 0 && b.family[i] === 4) {
           const vm = sc.srcVm[i]!;
           const pool = vm >= 0 ? t.vmOutboundPool[vm]! : t.subnetSnatPool[sc.srcSubnet[i]!]!;
           if (!translate(b, i, ctx, pool)) break;
@@ -134,7 +135,12 @@ function viaAppliance(b: PacketBatch, i: number, ctx: StageContext, d: number): 
   const t = ctx.tables;
   const sc = ctx.scratch;
   const fib = t.subnetFib[sc.srcSubnet[i]!]!;
-  const a = t.destinations.lookup(fib.nextHopIp[b.routeIndex[i]!]!);
+  const r0 = b.routeIndex[i]!;
+  const v6 = b.family[i] !== 4;
+  const h = r0 << 2;
+  const a = v6
+    ? t.destinations6.lookup(fib.nextHopIpV6[h]!, fib.nextHopIpV6[h + 1]!, fib.nextHopIpV6[h + 2]!, fib.nextHopIpV6[h + 3]!)
+    : t.destinations.lookup(fib.nextHopIp[r0]!);
   if (a < 0 || a >= Dest.PUBLIC_VM) {
     finish(b, i, Disposition.NullRouted, DropReason.InvalidNextHop);
     return;
@@ -163,11 +169,12 @@ function viaAppliance(b: PacketBatch, i: number, ctx: StageContext, d: number): 
   // decide, so an endpoint there carries the traffic privately with that subnet's identity (R-SE-1).
   const appSubnet = t.vmSubnet[a]!;
   const appFib = t.subnetFib[appSubnet]!;
-  const r = b.family[i] === 4 ? appFib.v4.lookup(b.dst[i]!) : -1;
+  const w = i << 2;
+  const r = v6 ? appFib.v6.lookup(b.dst6[w]!, b.dst6[w + 1]!, b.dst6[w + 2]!, b.dst6[w + 3]!) : appFib.v4.lookup(b.dst[i]!);
   if (r >= 0 && appFib.nextHop[r] === NextHop.VirtualNetworkServiceEndpoint) {
     viaEndpoint(b, i, ctx, appSubnet, t.vmPrivate[a]!, d);
     return;
   }
   const pool = t.vmAppliancePool[a]! >= 0 ? t.vmAppliancePool[a]! : t.subnetSnatPool[appSubnet]!;
-  if (translate(b, i, ctx, pool)) toInternet(b, i, ctx, d);
+  if (v6 || translate(b, i, ctx, pool)) toInternet(b, i, ctx, d);
 }
