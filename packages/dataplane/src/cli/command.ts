@@ -23,7 +23,7 @@ export interface CommandContext {
   flags: GlobalFlags;
   positionals: string[];
   /** Command options as parsed (strings and booleans). */
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
 }
 
 export interface Command {

@@ -290,16 +290,18 @@ export const effectiveNsgCommand: Command = {
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'run the benchmark suites (LPM, NSG classifier, pipeline) and print a report',
-  usage: 'vnetsim bench [--quick] [--json]',
-  options: { quick: { type: 'boolean' } },
-  optionHelp: ['--quick   a short run on the built-in defaults'],
-  examples: ['vnetsim bench --quick'],
+  summary: 'run the benchmark suites (LPM, NSG classifier, pipeline, control plane) and print a report',
+  usage: 'vnetsim bench [--quick] [--suite NAME]... [--json]',
+  options: { quick: { type: 'boolean' }, suite: { type: 'string', multiple: true } },
+  optionHelp: ['--quick        a short run on the built-in defaults', '--suite NAME   only this suite (lpm, nsg, pipeline, control); repeatable'],
+  examples: ['vnetsim bench --quick', 'vnetsim bench --suite lpm --suite nsg'],
   run(ctx) {
     if (ctx.positionals.length > 0) throw new UsageError(`bench takes no arguments, got ${ctx.positionals.join(' ')}`);
     // The benchmark harness is its own package (it depends on this one, not the reverse): run its CLI.
     const cli = fileURLToPath(new URL('../../../../bench/dist/cli.js', import.meta.url));
-    const args = [cli, ...(ctx.values['quick'] === true ? ['--quick'] : []), ...(ctx.flags.json ? ['--json'] : [])];
+    const suite = ctx.values['suite'];
+    const suites = Array.isArray(suite) ? suite : [];
+    const args = [cli, ...(ctx.values['quick'] === true ? ['--quick'] : []), ...suites.flatMap((x) => ['--suite', x]), ...(ctx.flags.json ? ['--json'] : [])];
     const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
     if (r.error !== undefined) throw new UsageError(`could not start the benchmark harness (${cli}): ${r.error.message}; build it with 'pnpm build'`);
     return r.status ?? EXIT.internal;
