@@ -2,45 +2,19 @@ import { formatIpv4, maskIpv4 } from '../addr/index.js';
 import { checkLength, checkValue, LpmArgumentError, LpmCapacityError } from './errors.js';
 import { compileIpv4 } from './ipv4-compile.js';
 import type { CompiledIpv4Trie } from './types.js';
+import { TrieNodes, type TrieOptions } from './trie-nodes.js';
 
-export interface TrieOptions {
-  /** Most builder nodes the trie may hold (default 2^26); going past it throws LpmCapacityError. */
-  maxNodes?: number;
-}
-
-const DEFAULT_MAX_NODES = 1 << 26;
+export type { TrieOptions } from './trie-nodes.js';
 
 /**
  * The mutable IPv4 builder and source of truth: a binary radix trie whose nodes live in typed arrays (node 0 is the
  * root, child index 0 means "none"). Each node holds the value of the prefix that ends there, or -1.
  */
-export class Ipv4Trie {
-  readonly maxNodes: number;
-  /** @internal node arrays, read by compile */
-  left: Int32Array;
-  /** @internal */
-  right: Int32Array;
-  /** @internal */
-  val: Int32Array;
-  private used = 1;
-  private freeHead = 0;
-  private freeCount = 0;
-  private count = 0;
+export class Ipv4Trie extends TrieNodes {
   private readonly path = new Int32Array(33);
 
   constructor(options: TrieOptions = {}) {
-    const max = options.maxNodes ?? DEFAULT_MAX_NODES;
-    if (!Number.isInteger(max) || max < 1) throw new LpmArgumentError(`Ipv4Trie: maxNodes ${String(max)} is not an integer >= 1`);
-    this.maxNodes = max;
-    const cap = Math.min(1024, max);
-    this.left = new Int32Array(cap);
-    this.right = new Int32Array(cap);
-    this.val = new Int32Array(cap).fill(-1);
-  }
-
-  /** Number of prefixes stored. */
-  get size(): number {
-    return this.count;
+    super('Ipv4Trie', options);
   }
 
   /** Stores value for prefix/length, replacing any value already there. */
@@ -57,7 +31,7 @@ export class Ipv4Trie {
       depth++;
     }
     const need = length - depth;
-    if (need > this.maxNodes - this.used + this.freeCount)
+    if (need > this.available())
       throw new LpmCapacityError(
         this.maxNodes,
         `Ipv4Trie.insert(${formatIpv4(prefix)}/${length}): needs ${need} more nodes, the trie is at its limit of ${this.maxNodes} nodes`,
@@ -149,39 +123,6 @@ export class Ipv4Trie {
    */
   compile(): CompiledIpv4Trie {
     return compileIpv4(this);
-  }
-
-  private alloc(): number {
-    if (this.freeHead !== 0) {
-      const n = this.freeHead;
-      this.freeHead = this.left[n]!;
-      this.freeCount--;
-      this.left[n] = 0;
-      return n;
-    }
-    if (this.used === this.left.length) this.grow();
-    return this.used++;
-  }
-
-  private free(n: number): void {
-    this.right[n] = 0;
-    this.val[n] = -1;
-    this.left[n] = this.freeHead;
-    this.freeHead = n;
-    this.freeCount++;
-  }
-
-  private grow(): void {
-    const cap = Math.min(this.left.length * 2, this.maxNodes);
-    const l = new Int32Array(cap);
-    const r = new Int32Array(cap);
-    const v = new Int32Array(cap).fill(-1);
-    l.set(this.left);
-    r.set(this.right);
-    v.set(this.val);
-    this.left = l;
-    this.right = r;
-    this.val = v;
   }
 }
 

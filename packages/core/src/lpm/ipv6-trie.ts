@@ -1,42 +1,19 @@
 import { formatIpv6, maskIpv6InPlace } from '../addr/index.js';
 import { checkLength, checkValue, LpmArgumentError, LpmCapacityError } from './errors.js';
 import { compileIpv6 } from './ipv6-compiled.js';
-import type { TrieOptions } from './ipv4-trie.js';
+import { TrieNodes, type TrieOptions } from './trie-nodes.js';
 import type { CompiledIpv6Trie } from './types.js';
-
-const DEFAULT_MAX_NODES = 1 << 26;
 
 /**
  * The mutable IPv6 builder and source of truth: a binary radix trie over typed arrays, like Ipv4Trie, 128 levels
  * deep. An address or prefix is 4 uint32 words, most significant first.
  */
-export class Ipv6Trie {
-  readonly maxNodes: number;
-  /** @internal node arrays, read by compile */
-  left: Int32Array;
-  /** @internal */
-  right: Int32Array;
-  /** @internal */
-  val: Int32Array;
-  private used = 1;
-  private freeHead = 0;
-  private freeCount = 0;
-  private count = 0;
+export class Ipv6Trie extends TrieNodes {
   private readonly path = new Int32Array(129);
   private readonly w = new Uint32Array(4);
 
   constructor(options: TrieOptions = {}) {
-    const max = options.maxNodes ?? DEFAULT_MAX_NODES;
-    if (!Number.isInteger(max) || max < 1) throw new LpmArgumentError(`Ipv6Trie: maxNodes ${String(max)} is not an integer >= 1`);
-    this.maxNodes = max;
-    const cap = Math.min(1024, max);
-    this.left = new Int32Array(cap);
-    this.right = new Int32Array(cap);
-    this.val = new Int32Array(cap).fill(-1);
-  }
-
-  get size(): number {
-    return this.count;
+    super('Ipv6Trie', options);
   }
 
   /** Stores value for words/length, replacing any value already there. */
@@ -52,7 +29,7 @@ export class Ipv6Trie {
       depth++;
     }
     const need = length - depth;
-    if (need > this.maxNodes - this.used + this.freeCount)
+    if (need > this.available())
       throw new LpmCapacityError(
         this.maxNodes,
         `Ipv6Trie.insert(${formatIpv6(w)}/${length}): needs ${need} more nodes, the trie is at its limit of ${this.maxNodes} nodes`,
@@ -176,39 +153,6 @@ export class Ipv6Trie {
       }
     }
     return w;
-  }
-
-  private alloc(): number {
-    if (this.freeHead !== 0) {
-      const n = this.freeHead;
-      this.freeHead = this.left[n]!;
-      this.freeCount--;
-      this.left[n] = 0;
-      return n;
-    }
-    if (this.used === this.left.length) this.grow();
-    return this.used++;
-  }
-
-  private free(n: number): void {
-    this.right[n] = 0;
-    this.val[n] = -1;
-    this.left[n] = this.freeHead;
-    this.freeHead = n;
-    this.freeCount++;
-  }
-
-  private grow(): void {
-    const cap = Math.min(this.left.length * 2, this.maxNodes);
-    const l = new Int32Array(cap);
-    const r = new Int32Array(cap);
-    const v = new Int32Array(cap).fill(-1);
-    l.set(this.left);
-    r.set(this.right);
-    v.set(this.val);
-    this.left = l;
-    this.right = r;
-    this.val = v;
   }
 }
 
