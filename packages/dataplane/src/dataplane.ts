@@ -74,6 +74,19 @@ export class Dataplane {
     runPipeline(batch, this.context(dryRun, dryRun ? this.dryRunCounters : this.counters));
   }
 
+  /**
+   * Runs shard `shard` of `shards` of a batch shared in place with the other shards (parallel/): only the rows whose
+   * 5-tuple hashes to this shard are decided, and only their result columns are written (the rows are disjoint, so
+   * the shards run at once with no locks). The caller resets the batch's result columns before the shards start.
+   * `scratch.own` lists the rows this shard took.
+   */
+  processShard(batch: PacketBatch, shard: number, shards: number): void {
+    const ctx = this.context(false, this.counters);
+    ctx.shard = shard;
+    ctx.shards = shards;
+    runPipeline(batch, ctx);
+  }
+
   /** The stage context over the current tables. */
   context(dryRun = false, counters: Counters = this.counters): StageContext {
     const epoch = ++this.epoch;
@@ -90,6 +103,8 @@ export class Dataplane {
       flowRow: this.flowRow,
       epoch,
       dryRun,
+      shards: 1,
+      shard: 0,
     };
   }
 

@@ -36,11 +36,13 @@ export const STAGES: readonly Stage[] = [
   { name: 'flow-commit', exits: 'record flows, count dispositions', run: flowCommitStage },
 ];
 
-/** Runs the batch through every stage; the scratch columns are reset first. */
+/**
+ * Runs the batch through every stage; the scratch columns are reset first. With `ctx.shards` > 1 the batch is shared
+ * in place with other shards: only this shard's rows are decided, written and counted (ingress).
+ */
 export function runPipeline(b: PacketBatch, ctx: StageContext): void {
   if (b.count > ctx.scratch.capacity) throw new RangeError(`batch of ${b.count} packets exceeds the pipeline scratch (${ctx.scratch.capacity})`);
   ctx.scratch.reset(b.count);
-  ctx.counters.packetsIn += b.count;
   for (let s = 0; s < STAGES.length; s++) STAGES[s]!.run(b, ctx);
   const accounted = ctx.counters.accounted();
   if (accounted !== ctx.counters.packetsIn)

@@ -72,22 +72,7 @@ export interface ReadyMessage {
   probes: { serviceDeny: Uint8Array; vmPrivate: Uint32Array; fibNextHop: Uint8Array | null; nsgBits: Uint32Array | null };
 }
 
-/**
- * The worker a packet goes to: a symmetric 5-tuple hash (XOR of the two ends, so both directions of a flow agree,
- * like RSS with a symmetric key), cheap because every worker evaluates it for every row of a batch.
- */
-export function shardOf4(proto: number, src: number, dst: number, sport: number, dport: number, workers: number): number {
-  let h = (src ^ dst ^ Math.imul(sport ^ dport, 0x9e3779b1) ^ proto) | 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return ((h ^ (h >>> 16)) >>> 0) % workers;
-}
-
-/** shardOf4 for IPv6 (4 words per address at s[off], d[off]). */
-export function shardOf6(proto: number, s: Uint32Array, d: Uint32Array, off: number, sport: number, dport: number, workers: number): number {
-  const x = s[off]! ^ d[off]! ^ Math.imul(s[off + 1]! ^ d[off + 1]!, 0x27d4eb2f) ^ Math.imul(s[off + 2]! ^ d[off + 2]!, 0x165667b1) ^ Math.imul(s[off + 3]! ^ d[off + 3]!, 0x61c88647);
-  return shardOf4(proto, x, 0, sport, dport, workers);
-}
+export { shardOf4, shardOf6 } from '../packet/shard-hash.js';
 
 /** Spins this many reads before sleeping: consecutive batches follow closely, and a sleeping thread wakes late. */
 const SPIN = 2_000;

@@ -6,9 +6,29 @@ import type { CompiledTables } from '../tables.js';
 
 export const NO_HOP = 255;
 
+/**
+ * What is left to do for a row, in this pipeline's private `Scratch.todo` column. Stages test it, never the batch's
+ * disposition column: in a batch shared between shards, another thread writes the dispositions of its own rows.
+ */
+export const Todo = {
+  /** This shard's row, no disposition yet. */
+  Pending: 0,
+  /** Finished (its disposition is set). */
+  Done: 1,
+  /** Another shard's row: every stage leaves it alone (parallel/). */
+  Foreign: 2,
+  /** Its flow's first packet is earlier in the batch: flow-commit copies that one's result (flow-lookup). */
+  Follower: 3,
+} as const;
+
 /** Scratch columns filled by the stages for the packets of one batch (read back by trace and the runner). */
 export class Scratch {
   readonly capacity: number;
+  /** Todo state of each row; set by ingress, then by `finish`. */
+  readonly todo: Uint8Array;
+  /** Rows this shard owns, in order (filled by ingress only for a shared batch: `StageContext.shards` > 1). */
+  readonly own: Int32Array;
+  ownCount = 0;
   /** Source VM (-1 none), source subnet (-1 none: on-premises or Internet). */
   readonly srcVm: Int32Array;
   readonly srcSubnet: Int32Array;
@@ -39,6 +59,8 @@ export class Scratch {
 
   constructor(capacity: number) {
     this.capacity = capacity;
+    this.todo = new Uint8Array(capacity);
+    this.own = new Int32Array(capacity);
     this.srcVm = new Int32Array(capacity);
     this.srcSubnet = new Int32Array(capacity);
     this.flowHit = new Uint8Array(capacity);
@@ -202,4 +224,10 @@ export interface StageContext {
   epoch: number;
   /** When true (trace, what-if), no flow is recorded and no port is taken. */
   dryRun: boolean;
+  /**
+   * Shards the batch is split between (1: every row is this pipeline's) and this pipeline's shard: with shards > 1
+   * the batch is shared in place (parallel/), and ingress marks the rows of the other shards Foreign.
+   */
+  shards: number;
+  shard: number;
 }

@@ -1,11 +1,10 @@
-import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+import type { PacketBatch } from '../packet/batch.js';
+import { Todo, type StageContext } from './context.js';
 
 /** Ends packet i with a disposition and a drop reason (0 = none). A packet's disposition is set exactly once. */
-export function finish(b: PacketBatch, i: number, disposition: number, reason: number): void {
+export function finish(b: PacketBatch, ctx: StageContext, i: number, disposition: number, reason: number): void {
   b.disposition[i] = disposition;
   b.dropReason[i] = reason;
+  ctx.scratch.todo[i] = Todo.Done;
 }
 
-export function pending(b: PacketBatch, i: number): boolean {
-  return b.disposition[i] === DISPOSITION_PENDING;
-}

@@ -1,25 +1,29 @@
 // Stage: store in each flow the result of its first packet (R-NSG-5: later packets of the flow, both directions,
-// take it without evaluation), give followers their leader's result, and count every packet.
+// take it without evaluation), give followers their leader's result, and count every packet (this shard's only).
 import { Disposition } from '@vnetsim/core';
 import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
 import { FlowVerdict } from '../flows/flow-table.js';
-import type { StageContext } from './context.js';
-import { copyLeaderResult, FlowHit, FOLLOWER } from './flow-lookup.js';
+import { Todo, type StageContext } from './context.js';
+import { copyLeaderResult, FlowHit } from './flow-lookup.js';
 
 export function flowCommitStage(b: PacketBatch, ctx: StageContext): void {
   const flows = ctx.flows;
   const sc = ctx.scratch;
+  const todo = sc.todo;
   const counters = ctx.counters;
   for (let i = 0; i < b.count; i++) {
-    const disp = b.disposition[i]!;
-    if (disp === FOLLOWER) {
+    const state = todo[i]!;
+    if (state === Todo.Foreign) continue;
+    if (state === Todo.Follower) {
       // Leaders come first in the batch, so their result is final here.
       copyLeaderResult(b, i, ctx, ctx.flowRow[b.flowId[i]!]!);
-    } else if (!ctx.dryRun && disp !== Disposition.FlowReset) {
+      todo[i] = Todo.Done;
+    } else if (!ctx.dryRun && b.disposition[i] !== Disposition.FlowReset) {
       const hit = sc.flowHit[i]!;
       // Packets that never entered the flow table (disk IO, R-SE-8) have no flow id.
       if ((hit === FlowHit.New || hit === FlowHit.Recompute) && b.flowId[i]! >= 0) {
         const id = b.flowId[i]!;
+        const disp = b.disposition[i]!;
         if (hit === FlowHit.New) {
           flows.subnet[id] = sc.srcSubnet[i]!;
           flows.ingress[id] = b.ingress[i]!;
@@ -39,7 +43,7 @@ export function flowCommitStage(b: PacketBatch, ctx: StageContext): void {
       }
     }
     const d = b.disposition[i]!;
-    if (d === DISPOSITION_PENDING || d === FOLLOWER) throw new Error(`pipeline bug: packet ${i} left every stage without a disposition`);
+    if (d === DISPOSITION_PENDING || todo[i] !== Todo.Done) throw new Error(`pipeline bug: packet ${i} left every stage without a disposition`);
     counters.byDisposition[d]!++;
     counters.byReason[b.dropReason[i]!]!++;
   }

@@ -1,24 +1,22 @@
 // Stage: packets of recorded flows (R-NSG-5: both directions pass without NSG evaluation) take the flow's recorded
 // result; packets of a connection reset by an endpoint toggle end as FlowReset (R-SE-2). A packet that starts a flow
-// records it at once, so later packets of the same flow in the same batch follow it (FOLLOWER) instead of being
+// records it at once, so later packets of the same flow in the same batch follow it (Todo.Follower) instead of being
 // evaluated as new flows of their own; flow-commit copies the leader's result to them.
 import { Disposition, DropReason } from '@vnetsim/core';
 import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
 import { FlowState } from '../flows/tcp-state.js';
-import type { StageContext } from './context.js';
+import { Todo, type StageContext } from './context.js';
 import { finish } from './finish.js';
 
 export const FlowHit = { New: 0, Cached: 1, Recompute: 2, Follower: 3 } as const;
 
-/** Temporary disposition of a packet whose flow's first packet is earlier in the same batch. */
-export const FOLLOWER = 254;
-
 export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
   const flows = ctx.flows;
   const sc = ctx.scratch;
+  const todo = sc.todo;
   const epoch = ctx.epoch;
   for (let i = 0; i < b.count; i++) {
-    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
+    if (todo[i] !== Todo.Pending) continue;
     const id = flows.lookupRow(b, i);
     if (id < 0) {
       if (ctx.dryRun) continue;
@@ -35,7 +33,7 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
     const dir = flows.lastDirection;
     sc.flowDir[i] = dir;
     if (flows.state[id] === FlowState.Reset) {
-      finish(b, i, Disposition.FlowReset, DropReason.ConnectionReset);
+      finish(b, ctx, i, Disposition.FlowReset, DropReason.ConnectionReset);
       continue;
     }
     ctx.counters.flowHits++;
@@ -45,7 +43,7 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
       if (ctx.flowEpoch[id] === epoch) {
         // The flow's first packet (or first since its routes changed) is earlier in this batch.
         sc.flowHit[i] = FlowHit.Follower;
-        b.disposition[i] = FOLLOWER;
+        todo[i] = Todo.Follower;
         continue;
       }
       // The flow's routes changed since it was recorded: forward again; the NSG verdict stands (R-NSG-5).
@@ -59,7 +57,7 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
     }
     sc.flowHit[i] = FlowHit.Cached;
     copyFlowResult(b, i, ctx, id);
-    finish(b, i, cached, flows.dropReason[id]!);
+    finish(b, ctx, i, cached, flows.dropReason[id]!);
   }
 }
 

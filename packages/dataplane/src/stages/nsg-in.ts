@@ -1,15 +1,16 @@
 // Stage: inbound security rules at the destination VM, subnet NSG then NIC NSG (R-NSG-4), after translation (R-NSG-8).
 import { Disposition, DropReason } from '@vnetsim/core';
-import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
-import type { StageContext } from './context.js';
+import type { PacketBatch } from '../packet/batch.js';
+import { Todo, type StageContext } from './context.js';
 import { finish } from './finish.js';
 import { classify } from './nsg-out.js';
 
 export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
   const t = ctx.tables;
   const sc = ctx.scratch;
+  const todo = sc.todo;
   for (let i = 0; i < b.count; i++) {
-    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
+    if (todo[i] !== Todo.Pending) continue;
     const vm = b.egressVm[i]!;
     if (vm < 0) continue;
     const src = sc.seenSrc[i]!;
@@ -21,7 +22,7 @@ export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
       sc.ruleSubnetIn[i] = r;
       b.ruleIndex[i] = r;
       if (sub.allow[r] === 0) {
-        finish(b, i, Disposition.DeniedIn, DropReason.NsgDenyInbound);
+        finish(b, ctx, i, Disposition.DeniedIn, DropReason.NsgDenyInbound);
         continue;
       }
     }
@@ -31,10 +32,10 @@ export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
       sc.ruleNicIn[i] = r;
       b.ruleIndex[i] = r;
       if (nic.allow[r] === 0) {
-        finish(b, i, Disposition.DeniedIn, DropReason.NsgDenyInbound);
+        finish(b, ctx, i, Disposition.DeniedIn, DropReason.NsgDenyInbound);
         continue;
       }
     }
-    finish(b, i, Disposition.Delivered, 0);
+    finish(b, ctx, i, Disposition.Delivered, 0);
   }
 }

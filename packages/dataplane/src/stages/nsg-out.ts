@@ -1,15 +1,16 @@
 // Stage: outbound security rules of new flows, NIC NSG then subnet NSG (R-NSG-4), on private addresses before any
 // translation (R-NSG-8). A level without an NSG allows; a Deny at any level ends it.
 import { Disposition, DropReason, type NsgClassifier } from '@vnetsim/core';
-import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
-import type { StageContext } from './context.js';
+import type { PacketBatch } from '../packet/batch.js';
+import { Todo, type StageContext } from './context.js';
 import { finish } from './finish.js';
 
 export function nsgOutStage(b: PacketBatch, ctx: StageContext): void {
   const t = ctx.tables;
   const sc = ctx.scratch;
+  const todo = sc.todo;
   for (let i = 0; i < b.count; i++) {
-    if (b.disposition[i] !== DISPOSITION_PENDING || sc.flowHit[i] !== 0) continue;
+    if (todo[i] !== Todo.Pending || sc.flowHit[i] !== 0) continue;
     const subnet = sc.srcSubnet[i]!;
     if (subnet < 0) continue; // on-premises / Internet senders have no outbound NSG of ours
     const vm = sc.srcVm[i]!;
@@ -19,7 +20,7 @@ export function nsgOutStage(b: PacketBatch, ctx: StageContext): void {
       sc.ruleNicOut[i] = r;
       b.ruleIndex[i] = r;
       if (nic.allow[r] === 0) {
-        finish(b, i, Disposition.DeniedOut, DropReason.NsgDenyOutbound);
+        finish(b, ctx, i, Disposition.DeniedOut, DropReason.NsgDenyOutbound);
         continue;
       }
     }
@@ -28,7 +29,7 @@ export function nsgOutStage(b: PacketBatch, ctx: StageContext): void {
       const r = classify(sub, b, i, b.src[i]!, b.dst[i]!);
       sc.ruleSubnetOut[i] = r;
       b.ruleIndex[i] = r;
-      if (sub.allow[r] === 0) finish(b, i, Disposition.DeniedOut, DropReason.NsgDenyOutbound);
+      if (sub.allow[r] === 0) finish(b, ctx, i, Disposition.DeniedOut, DropReason.NsgDenyOutbound);
     }
   }
 }

@@ -1,13 +1,14 @@
 // Stage: VM disk traffic (managed and unmanaged disks: attach, detach, disk IO) takes the platform's storage path:
 // no NSG, no route, no endpoint, no flow record (R-SE-8: it is never diverted by endpoint routes).
 import { Disposition } from '@vnetsim/core';
-import { DISPOSITION_PENDING, Purpose, type PacketBatch } from '../packet/batch.js';
-import type { StageContext } from './context.js';
+import { Purpose, type PacketBatch } from '../packet/batch.js';
+import { Todo, type StageContext } from './context.js';
 import { finish } from './finish.js';
 
-export function platformStage(b: PacketBatch, _ctx: StageContext): void {
+export function platformStage(b: PacketBatch, ctx: StageContext): void {
   const purpose = b.purpose;
+  const todo = ctx.scratch.todo;
   for (let i = 0; i < b.count; i++) {
-    if (purpose[i] === Purpose.DiskIo && b.disposition[i] === DISPOSITION_PENDING) finish(b, i, Disposition.Delivered, 0);
+    if (purpose[i] === Purpose.DiskIo && todo[i] === Todo.Pending) finish(b, ctx, i, Disposition.Delivered, 0);
   }
 }

@@ -1,16 +1,17 @@
 // Stage: the service resource's own firewall (R-SVC-1, R-SE-3): defaultAction, virtual-network rules for traffic that
 // came through an endpoint, IP rules for public sources. IP rules never match endpoint traffic: its source is private.
 import { Disposition, DropReason } from '@vnetsim/core';
-import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
-import { ServiceVerdict, type StageContext } from './context.js';
+import type { PacketBatch } from '../packet/batch.js';
+import { ServiceVerdict, Todo, type StageContext } from './context.js';
 import { finish } from './finish.js';
 
 export function serviceStage(b: PacketBatch, ctx: StageContext): void {
   const t = ctx.tables;
   const sc = ctx.scratch;
+  const todo = sc.todo;
   const nSub = t.subnetNames.length;
   for (let i = 0; i < b.count; i++) {
-    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
+    if (todo[i] !== Todo.Pending) continue;
     const r = sc.service[i]!;
     if (r < 0) continue;
     let verdict: number;
@@ -24,7 +25,7 @@ export function serviceStage(b: PacketBatch, ctx: StageContext): void {
     sc.serviceVerdict[i] = verdict;
     if (verdict === ServiceVerdict.DeniedVnet || verdict === ServiceVerdict.DeniedIp) {
       b.serviceError[i] = verdict === ServiceVerdict.DeniedVnet ? t.serviceErrorVnet[r]! : t.serviceErrorIp[r]!;
-      finish(b, i, Disposition.ServiceDenied, DropReason.ServiceFirewallDenied);
-    } else finish(b, i, Disposition.Delivered, 0);
+      finish(b, ctx, i, Disposition.ServiceDenied, DropReason.ServiceFirewallDenied);
+    } else finish(b, ctx, i, Disposition.Delivered, 0);
   }
 }
