@@ -77,8 +77,8 @@ export class Dataplane {
   /**
    * Runs shard `shard` of `shards` of a batch shared in place with the other shards (parallel/): only the rows whose
    * 5-tuple hashes to this shard are decided, and only their result columns are written (the rows are disjoint, so
-   * the shards run at once with no locks). The caller resets the batch's result columns before the shards start.
-   * `scratch.own` lists the rows this shard took.
+   * the shards run at once with no locks). The results of this shard's rows must be reset (parallel/ShardRunner runs
+   * it over a view whose result columns are its own, reset for the whole batch). `scratch.own` lists the rows taken.
    */
   processShard(batch: PacketBatch, shard: number, shards: number): void {
     const ctx = this.context(false, this.counters);

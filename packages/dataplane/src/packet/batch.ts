@@ -58,35 +58,46 @@ export class PacketBatch {
    * `buffer` (optional, at least `PacketBatch.byteLength(capacity)` bytes, e.g. a SharedArrayBuffer): the columns are
    * views into it, so another thread can read and write the same batch without copies (parallel/).
    */
-  constructor(capacity: number, buffer?: ArrayBufferLike) {
+  constructor(capacity: number, buffer?: ArrayBufferLike, parts?: ComposedParts) {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 24)
       throw new RangeError(`PacketBatch capacity: expected an integer from 1 to ${1 << 24}, got ${capacity}`);
     this.capacity = capacity;
-    const at = new ColumnAllocator(buffer, capacity);
-    // Widest columns first, so every view stays aligned.
-    this.time = at.take(Float64Array, 1);
-    this.src = at.take(Uint32Array, 1);
-    this.dst = at.take(Uint32Array, 1);
-    this.src6 = at.take(Uint32Array, 4);
-    this.dst6 = at.take(Uint32Array, 4);
-    this.ingress = at.take(Int32Array, 1);
-    this.flowId = at.take(Int32Array, 1);
-    this.routeIndex = at.take(Int32Array, 1);
-    this.ruleIndex = at.take(Int32Array, 1);
-    this.translatedSrc = at.take(Uint32Array, 1);
-    this.egressVm = at.take(Int32Array, 1);
-    this.srcPort = at.take(Uint16Array, 1);
-    this.dstPort = at.take(Uint16Array, 1);
-    this.length = at.take(Uint16Array, 1);
-    this.translatedSrcPort = at.take(Uint16Array, 1);
-    this.serviceError = at.take(Uint16Array, 1);
-    this.family = at.take(Uint8Array, 1);
-    this.proto = at.take(Uint8Array, 1);
-    this.tcpFlags = at.take(Uint8Array, 1);
-    this.disposition = at.take(Uint8Array, 1);
-    this.dropReason = at.take(Uint8Array, 1);
-    this.purpose = at.take(Uint8Array, 1);
-    this.resetResults();
+    const at = new ColumnAllocator(parts === undefined ? buffer : undefined, parts === undefined ? capacity : 0);
+    const inp = parts?.inputs, res = parts?.results;
+    // Widest columns first, so every view stays aligned. Always the same fields in the same order (one shape).
+    this.time = inp ? inp.time : at.take(Float64Array, 1);
+    this.src = inp ? inp.src : at.take(Uint32Array, 1);
+    this.dst = inp ? inp.dst : at.take(Uint32Array, 1);
+    this.src6 = inp ? inp.src6 : at.take(Uint32Array, 4);
+    this.dst6 = inp ? inp.dst6 : at.take(Uint32Array, 4);
+    this.ingress = inp ? inp.ingress : at.take(Int32Array, 1);
+    this.flowId = res ? res.flowId : at.take(Int32Array, 1);
+    this.routeIndex = res ? res.routeIndex : at.take(Int32Array, 1);
+    this.ruleIndex = res ? res.ruleIndex : at.take(Int32Array, 1);
+    this.translatedSrc = res ? res.translatedSrc : at.take(Uint32Array, 1);
+    this.egressVm = res ? res.egressVm : at.take(Int32Array, 1);
+    this.srcPort = inp ? inp.srcPort : at.take(Uint16Array, 1);
+    this.dstPort = inp ? inp.dstPort : at.take(Uint16Array, 1);
+    this.length = inp ? inp.length : at.take(Uint16Array, 1);
+    this.translatedSrcPort = res ? res.translatedSrcPort : at.take(Uint16Array, 1);
+    this.serviceError = res ? res.serviceError : at.take(Uint16Array, 1);
+    this.family = inp ? inp.family : at.take(Uint8Array, 1);
+    this.proto = inp ? inp.proto : at.take(Uint8Array, 1);
+    this.tcpFlags = inp ? inp.tcpFlags : at.take(Uint8Array, 1);
+    this.disposition = res ? res.disposition : at.take(Uint8Array, 1);
+    this.dropReason = res ? res.dropReason : at.take(Uint8Array, 1);
+    this.purpose = inp ? inp.purpose : at.take(Uint8Array, 1);
+    if (parts === undefined) this.resetResults();
+  }
+
+  /**
+   * A batch that reads the packets (input columns) of `inputs` where they are and writes its results to the result
+   * columns of `results`; nothing is copied (parallel/: a shard keeps its results in its own memory while it runs).
+   */
+  static compose(inputs: PacketBatch, results: PacketBatch): PacketBatch {
+    if (results.capacity < inputs.capacity)
+      throw new RangeError(`PacketBatch.compose: results of ${results.capacity} rows cannot hold a batch of ${inputs.capacity}`);
+    return new PacketBatch(inputs.capacity, undefined, { inputs, results });
   }
 
   /** Bytes a `buffer` for a batch of `capacity` rows needs. */
@@ -207,6 +218,12 @@ export class PacketBatch {
     this.serviceError[i] = 0;
     this.egressVm[i] = -1;
   }
+}
+
+/** `PacketBatch.compose`: where the input and the result columns come from. */
+export interface ComposedParts {
+  inputs: PacketBatch;
+  results: PacketBatch;
 }
 
 /** Bytes per row over all columns: time 8, eight 4-byte columns, IPv6 src/dst 2 x 16, five 2-byte, six 1-byte. */

@@ -6,7 +6,9 @@ export function shardOf4(proto: number, src: number, dst: number, sport: number,
   let h = (src ^ dst ^ Math.imul(sport ^ dport, 0x9e3779b1) ^ proto) | 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return ((h ^ (h >>> 16)) >>> 0) % shards;
+  // The top 16 bits scaled to [0, shards) (shards <= 65536): integer ops only; `% shards` of a uint32 is a float
+  // modulo in V8 (~9 ns a row, more than the hash).
+  return (((h ^ (h >>> 16)) >>> 16) * shards) >>> 16;
 }
 
 /** shardOf4 for IPv6 (4 words per address at s[off], d[off]). */

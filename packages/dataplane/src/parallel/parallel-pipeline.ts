@@ -2,11 +2,13 @@
 // tables to SharedArrayBuffers (shareTables); every worker rebuilds them around the same memory (tablesFromData: no
 // compile, no copy) and runs its own Dataplane (flow table, SNAT ports, counters). Packets are sharded by a symmetric
 // 5-tuple hash (both directions of a flow land on one shard, like RSS). A batch lives in SharedArrayBuffer-backed
-// columns: `newBatch()`/`share()` batches are processed in place; any other batch is copied into `input` and back.
-// Every shard picks its rows and writes their results back in place (the pick costs ~23 ns per row here, so this path
-// reaches ~1.25x on 2 cores for established flows). Steered mode (`newSteeredBatches`, `steer`, `processSteered`): the
-// producer writes each packet to its shard's shared batch, like a NIC's RSS queues, and each shard runs its batch in
-// place with no pick (~1.8x). Counters are per shard, summed.
+// columns: `newBatch()`/`share()` batches are processed in place; any other batch has its input columns copied into
+// `input` and its results copied back (bulk copies). Every shard runs the whole shared batch where it is (no pick of
+// its rows into a private batch): its ingress lists its own rows (one hash per row), the other stages visit only
+// those, the results go to the shard's own columns, and one pass at the end writes them to its rows of the batch
+// (rows are disjoint: no locks). Steered mode (`newSteeredBatches`, `steer`, `processSteered`): the producer writes
+// each packet to its shard's shared batch, like a NIC's RSS queues, so no shard hashes or skips other rows.
+// Counters are per shard, summed.
 //
 // SNAT ports: each shard gets 1/N of every public address's ports; the port a shard hands out is mapped back to a
 // disjoint global port (1024 + local * N + shard), so no two shards ever give out the same public address:port.
@@ -18,7 +20,7 @@ import { DISPOSITION_PENDING, PacketBatch } from '../packet/batch.js';
 import { compileNetwork } from '../network.js';
 import { Counters } from '../stages/context.js';
 import { shareTables, tablesFromData, type SharedTablesData } from '../tables.js';
-import { Cnt, Ctl, Round, shardOf4, shardOf6, waitFor, type BatchMessage, type ReadyMessage, type WorkerSetup } from './protocol.js';
+import { Cnt, Ctl, Round, shardOf4, shardOf6, SPIN_MS, SPIN_MS_IDLE_CALLER, waitFor, type BatchMessage, type ReadyMessage, type WorkerSetup } from './protocol.js';
 import { ShardRunner } from './shard.js';
 
 /** Ports per public address (R-SNAT-1). */
@@ -70,6 +72,8 @@ export class ParallelPipeline {
   /** Shared batches by identity -> id (0 is `input`). */
   private readonly batchIds = new WeakMap<PacketBatch, number>();
   private nextBatchId = 0;
+  /** Rows `process` copied into the shared input batch (plain batches only: shared ones run in place, copying none). */
+  copiedRows = 0;
   private seq = 0;
   private closed = false;
 
@@ -117,7 +121,7 @@ export class ParallelPipeline {
       }));
       shards.push(shard);
     }
-    const own = caller ? new ShardRunner(new Dataplane(tablesFromData(tables), dpOptions), 0, shardCount, capacity) : null;
+    const own = caller ? new ShardRunner(new Dataplane(tablesFromData(tables), dpOptions), 0, shardCount) : null;
     const p = new ParallelPipeline(shards, tables, capacity, own);
     try {
       await Promise.all(ready);
@@ -180,10 +184,11 @@ export class ParallelPipeline {
   /** Waits until every worker finished round `seq`; rethrows the first worker failure. */
   private join(seq: number): void {
     const shards = this.shards;
+    const spin = this.own === null ? SPIN_MS_IDLE_CALLER : SPIN_MS;
     for (let w = 0; w < shards.length; w++) {
       const s = shards[w]!;
       let done = Atomics.load(s.ctl, Ctl.DONE);
-      while (done !== seq) done = waitFor(s.ctl, Ctl.DONE, done);
+      while (done !== seq) done = waitFor(s.ctl, Ctl.DONE, done, spin);
     }
     for (let w = 0; w < shards.length; w++) {
       const s = shards[w]!;
@@ -195,7 +200,10 @@ export class ParallelPipeline {
     }
   }
 
-  /** Runs the batch on every shard (synchronously: returns when all are done); results land in `b`'s rows. */
+  /**
+   * Runs the batch on every shard (synchronously: returns when all are done); results land in `b`'s rows. A shared
+   * batch (`newBatch`, `share`, `input`) is run in place by every shard at once; any other is copied in and out.
+   */
   process(b: PacketBatch): void {
     if (this.closed) throw new Error('the parallel pipeline is closed');
     if (b.count > this.batchCapacity) throw new RangeError(`batch of ${b.count} packets exceeds the parallel pipeline's capacity (${this.batchCapacity})`);
@@ -207,6 +215,7 @@ export class ParallelPipeline {
       x = this.input;
       id = 0;
       copyInput(b, x, count);
+      this.copiedRows += count;
     }
     x.count = count;
     const seq = this.signal(count, id);

@@ -74,18 +74,28 @@ export interface ReadyMessage {
 
 export { shardOf4, shardOf6 } from '../packet/shard-hash.js';
 
-/** Spins this many reads before sleeping: consecutive batches follow closely, and a sleeping thread wakes late. */
-const SPIN = 2_000;
+/**
+ * How long a thread that waits for a batch (a worker) or for the other shards (a caller running a shard itself) spins
+ * before it sleeps: consecutive batches follow closely, and a sleeping thread wakes tens of microseconds late (with
+ * 2,000 spins, a few microseconds, a worker done first slept through most hand-offs: ~25 ns per packet lost at 2 shards).
+ */
+export const SPIN_MS = 2;
+/** A caller that runs no shard spins only briefly: on 2 cores it would take a core from a worker. */
+export const SPIN_MS_IDLE_CALLER = 0.005;
 
-/** Waits until ctl[slot] differs from `old`; returns the new value. */
-export function waitFor(ctl: Int32Array, slot: number, old: number): number {
-  for (let k = 0; k < SPIN; k++) {
-    const v = Atomics.load(ctl, slot);
+/** Waits until ctl[slot] differs from `old`, spinning up to `spinMs` before sleeping; returns the new value. */
+export function waitFor(ctl: Int32Array, slot: number, old: number, spinMs = SPIN_MS): number {
+  let v = Atomics.load(ctl, slot);
+  if (v !== old) return v;
+  const t0 = performance.now();
+  for (let k = 1; ; k++) {
+    v = Atomics.load(ctl, slot);
     if (v !== old) return v;
+    if ((k & 255) === 0 && performance.now() - t0 > spinMs) break;
   }
   for (;;) {
     Atomics.wait(ctl, slot, old, 1000);
-    const v = Atomics.load(ctl, slot);
+    v = Atomics.load(ctl, slot);
     if (v !== old) return v;
   }
 }

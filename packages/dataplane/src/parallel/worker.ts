@@ -17,7 +17,7 @@ const dp = new Dataplane(tablesFromData(setup.tables), {
 });
 const ctl = new Int32Array(setup.control);
 const counters = new Float64Array(setup.counters);
-const runner = new ShardRunner(dp, setup.index, setup.shards, setup.batchCapacity);
+const runner = new ShardRunner(dp, setup.index, setup.shards);
 /** Shared batches by id (BatchMessage). */
 const batches: Array<PacketBatch | undefined> = [];
 

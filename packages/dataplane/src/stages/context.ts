@@ -26,9 +26,24 @@ export class Scratch {
   readonly capacity: number;
   /** Todo state of each row; set by ingress, then by `finish`. */
   readonly todo: Uint8Array;
-  /** Rows this shard owns, in order (filled by ingress only for a shared batch: `StageContext.shards` > 1). */
+  /**
+   * The rows this pipeline decides, in order, `ownCount` of them (ingress): this shard's rows of a shared batch. When
+   * `ownAll` (one thread: every row is this pipeline's), the list is not filled: row j is row j.
+   */
   readonly own: Int32Array;
   ownCount = 0;
+  ownAll = true;
+  /**
+   * The rows still undecided after flow-lookup (new flows, recomputed ones), in order, `workCount` of them: the later
+   * stages visit only these (a batch of established flows leaves none), each skipping rows finished meanwhile.
+   */
+  readonly work: Int32Array;
+  workCount = 0;
+  /**
+   * Decided by flow-lookup once per batch: the later stages visit every row (skipping finished ones by `todo`) rather
+   * than the `work` list, because most rows are in it (new flows, one thread): a list costs a load per row.
+   */
+  workDense = false;
   /** Source VM (-1 none), source subnet (-1 none: on-premises or Internet). */
   readonly srcVm: Int32Array;
   readonly srcSubnet: Int32Array;
@@ -61,6 +76,7 @@ export class Scratch {
     this.capacity = capacity;
     this.todo = new Uint8Array(capacity);
     this.own = new Int32Array(capacity);
+    this.work = new Int32Array(capacity);
     this.srcVm = new Int32Array(capacity);
     this.srcSubnet = new Int32Array(capacity);
     this.flowHit = new Uint8Array(capacity);

@@ -11,9 +11,10 @@ export function flowCommitStage(b: PacketBatch, ctx: StageContext): void {
   const sc = ctx.scratch;
   const todo = sc.todo;
   const counters = ctx.counters;
-  for (let i = 0; i < b.count; i++) {
+  const rows = sc.own, all = sc.ownAll;
+  for (let j = 0, n = sc.ownCount; j < n; j++) {
+    const i = all ? j : rows[j]!;
     const state = todo[i]!;
-    if (state === Todo.Foreign) continue;
     if (state === Todo.Follower) {
       // Leaders come first in the batch, so their result is final here.
       copyLeaderResult(b, i, ctx, ctx.flowRow[b.flowId[i]!]!);
@@ -43,7 +44,7 @@ export function flowCommitStage(b: PacketBatch, ctx: StageContext): void {
       }
     }
     const d = b.disposition[i]!;
-    if (d === DISPOSITION_PENDING || todo[i] !== Todo.Done) throw new Error(`pipeline bug: packet ${i} left every stage without a disposition`);
+    if (d === DISPOSITION_PENDING) throw new Error(`pipeline bug: packet ${i} left every stage without a disposition`);
     counters.byDisposition[d]!++;
     counters.byReason[b.dropReason[i]!]!++;
   }

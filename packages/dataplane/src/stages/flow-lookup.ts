@@ -15,10 +15,17 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
   const sc = ctx.scratch;
   const todo = sc.todo;
   const epoch = ctx.epoch;
-  for (let i = 0; i < b.count; i++) {
+  const rows = sc.own, work = sc.work;
+  let w = 0;
+  // This pipeline's rows only (in a shared batch, the other shards' rows are not in the list: ingress). Rows that go
+  // on to the later stages are listed in `work`.
+  const all = sc.ownAll;
+  for (let j = 0, n = sc.ownCount; j < n; j++) {
+    const i = all ? j : rows[j]!;
     if (todo[i] !== Todo.Pending) continue;
     const id = flows.lookupRow(b, i);
     if (id < 0) {
+      work[w++] = i;
       if (ctx.dryRun) continue;
       const nid = flows.insertRow(b, i);
       b.flowId[i] = nid;
@@ -48,6 +55,7 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
       }
       // The flow's routes changed since it was recorded: forward again; the NSG verdict stands (R-NSG-5).
       sc.flowHit[i] = FlowHit.Recompute;
+      work[w++] = i;
       ctx.flowEpoch[id] = epoch;
       ctx.flowRow[id] = i;
       b.ruleIndex[i] = flows.ruleIndex[id]!;
@@ -59,6 +67,9 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
     copyFlowResult(b, i, ctx, id);
     finish(b, ctx, i, cached, flows.dropReason[id]!);
   }
+  sc.workCount = w;
+  // A shared batch always takes the list: the other shards' rows are interleaved with this one's.
+  sc.workDense = ctx.shards === 1 && w * 2 > b.count;
 }
 
 /** Copies the recorded result of flow `id` into row i. */

@@ -7,8 +7,10 @@ import { finish } from './finish.js';
 
 export function platformStage(b: PacketBatch, ctx: StageContext): void {
   const purpose = b.purpose;
-  const todo = ctx.scratch.todo;
-  for (let i = 0; i < b.count; i++) {
+  const sc = ctx.scratch;
+  const todo = sc.todo, rows = sc.own, all = sc.ownAll;
+  for (let j = 0, n = sc.ownCount; j < n; j++) {
+    const i = all ? j : rows[j]!;
     if (purpose[i] === Purpose.DiskIo && todo[i] === Todo.Pending) finish(b, ctx, i, Disposition.Delivered, 0);
   }
 }

@@ -11,7 +11,9 @@ export function routeStage(b: PacketBatch, ctx: StageContext): void {
   const t = ctx.tables;
   const sc = ctx.scratch;
   const todo = sc.todo;
-  for (let i = 0; i < b.count; i++) {
+  const work = sc.work, dense = sc.workDense;
+  for (let j = 0, n = dense ? b.count : sc.workCount; j < n; j++) {
+    const i = dense ? j : work[j]!;
     if (todo[i] !== Todo.Pending) continue;
     const subnet = sc.srcSubnet[i]!;
     if (subnet >= 0) {

@@ -10,7 +10,9 @@ export function serviceStage(b: PacketBatch, ctx: StageContext): void {
   const sc = ctx.scratch;
   const todo = sc.todo;
   const nSub = t.subnetNames.length;
-  for (let i = 0; i < b.count; i++) {
+  const work = sc.work, dense = sc.workDense;
+  for (let j = 0, n = dense ? b.count : sc.workCount; j < n; j++) {
+    const i = dense ? j : work[j]!;
     if (todo[i] !== Todo.Pending) continue;
     const r = sc.service[i]!;
     if (r < 0) continue;
