@@ -2,7 +2,7 @@
 // NSGs, route, translation, service firewall, flow commit) on a realistic network, for established flows (flow-table
 // hits) and for new flows (every packet a new 5-tuple); how long does toggling a service endpoint take on a subnet with
 // 100,000 open flows; how does the worker_threads pipeline scale (tables shared in SharedArrayBuffers; mixed batches
-// through process(), or packets steered per shard like RSS queues)? (DESIGN.md "Figures to reach": >= 5 M/s
+// through process(), run in place by every shard, or packets steered per shard like RSS queues)? (DESIGN.md "Figures to reach": >= 5 M/s
 // established, >= 1 M/s new, toggle < 50 ms, >= 1.7x one core on 2 cores.)
 import os from 'node:os';
 import { PacketBatch, ParallelPipeline } from '@vnetsim/dataplane';
@@ -177,6 +177,11 @@ function steerCost(p: ParallelPipeline, batches: readonly PacketBatch[], packets
   return ((performance.now() - t0) * 1e6) / (n * packets);
 }
 
+/** process() on shared batches: every shard runs each batch where it is, and overwrites its rows' results (no reset). */
+function runShared(p: ParallelPipeline, batches: readonly PacketBatch[]): void {
+  for (let k = 0; k < batches.length; k++) p.process(batches[k]!);
+}
+
 function runSteered(p: ParallelPipeline, sets: readonly PacketBatch[][]): void {
   for (const set of sets) {
     for (const b of set) b.resetResults();
@@ -197,7 +202,7 @@ async function parallel(ctx: SuiteContext, rows: ResultRow[], notes: string[], e
   const s = benchScenario();
   const q = ctx.quick;
   const opts = q ? { minRuns: 5, minMs: 150 } : { minRuns: 7, minMs: 400 };
-  const PAR = 8192; // process(): a batch is split between the shards, so each runs about 4096 packets a round
+  const PAR = 8192; // process(): every shard runs its rows of the batch, about 4096 packets a round at 2 shards
   const newCount = q ? 1 << 16 : 1 << 17;
   const spec = mixedTraffic(ctx.seed, q ? 8192 : 16384, 32);
   const freshSpec = mixedTraffic(ctx.seed + 3, newCount, 1);
@@ -223,7 +228,7 @@ async function parallel(ctx: SuiteContext, rows: ResultRow[], notes: string[], e
       pipes.push(p);
       for (const b of estShared) p.share(b);
       for (const b of freshShared) p.share(b);
-      cases.push({ impl: `${c.name}, process(${PAR})`, mode: 'process', est: () => runAll(p, estShared), fresh: () => runAll(p, freshShared), clear: () => p.clearFlows() });
+      cases.push({ impl: `${c.name}, process(${PAR}) in place`, mode: 'process', est: () => runShared(p, estShared), fresh: () => runShared(p, freshShared), clear: () => p.clearFlows() });
       const estSets = steerAll(p, est, BATCH);
       steerNs = Math.max(steerNs, steerCost(p, est, estN));
       const freshSets = steerAll(p, fresh4k, BATCH);
@@ -235,11 +240,19 @@ async function parallel(ctx: SuiteContext, rows: ResultRow[], notes: string[], e
     const counts = (xs: readonly number[][]) => xs.flat().reduce((m, d) => m.set(d, (m.get(d) ?? 0) + 1), new Map<number, number>());
     const want = JSON.stringify([...counts(ref)].sort());
     for (const [k, p] of pipes.entries()) {
-      runAll(p, est); // process() on plain batches: copied in and out, compared row by row
+      // process() on plain batches (input copied in, results copied out) and on shared ones (in place): row by row.
+      runAll(p, est);
       let diff = 0;
       est.forEach((b, j) => {
         for (let i = 0; i < b.count; i++) if (b.disposition[i] !== ref[j]![i]) diff++;
       });
+      // The shared batches hold the same packet stream in batches of ${PAR}.
+      const copied = p.copiedRows;
+      runShared(p, estShared);
+      if (p.copiedRows !== copied) notes.push(`UNEXPECTED: ${configs[k]!.name} copied rows of shared batches.`);
+      const flat = ref.flat();
+      let r = 0;
+      for (const b of estShared) for (let i = 0; i < b.count; i++) if (b.disposition[i] !== flat[r++]) diff++;
       if (diff > 0) notes.push(`MISMATCH: ${configs[k]!.name} disagrees with the single thread on ${diff} packets.`);
     }
     for (const c of cases.filter((x) => x.mode === 'steered')) {
@@ -277,12 +290,15 @@ async function parallel(ctx: SuiteContext, rows: ResultRow[], notes: string[], e
 
     notes.push(`threads: ${os.cpus().length} cores; compiled tables compiled once in the main thread and moved to SharedArrayBuffers ` +
       `(shareTables); every worker rebuilds them around the same memory (tablesFromData, nothing compiled) and runs its own flow table ` +
-      `and SNAT port share; packets sharded by a symmetric 5-tuple hash. "process(${PAR})": the caller hands over a shared batch, every ` +
-      `shard picks its rows (hash + copy, ~23 ns per row here) and writes results back. "steered": packets arrive already in per-shard ` +
-      `shared batches, like a NIC's RSS queues, and each shard runs its batch in place; the steering step (steer(): hash + copy into the ` +
-      `shard's batch) is NOT in the timed region, as generating the packets is not for any row: it costs ${steerNs.toFixed(1)} ns per packet ` +
-      `in the caller, measured apart: a caller holding mixed batches should use process(), since steering them serially first costs ` +
-      `more than the pick; the steered figure is for a producer that writes each packet to its shard's batch as it makes it (one hash). Baseline: the faster in-thread row. Runs interleaved, median of ${opts.minRuns}; 1-minute load ` +
+      `and SNAT port share; packets sharded by a symmetric 5-tuple hash. "process(${PAR}) in place": the caller hands over a shared ` +
+      `batch of mixed packets and every shard runs it where it is: its ingress hashes every row and lists its own (~3 ns a row), the ` +
+      `other stages visit only those, results go to the shard's own columns and one pass writes them to its rows; no row is copied ` +
+      `(copiedRows stays 0; a plain batch would have its input columns copied in and results out, bulk). "steered": packets arrive ` +
+      `already in per-shard shared batches, like a NIC's RSS queues, and each shard runs its batch with no hash and no foreign rows; the ` +
+      `steering step (steer(): hash + copy into the shard's batch) is NOT in the timed region, as generating the packets is not for any ` +
+      `row: it costs ${steerNs.toFixed(1)} ns per packet in the caller, measured apart, so a caller holding mixed batches should use ` +
+      `process(); the steered figure is for a producer that writes each packet to its shard's batch as it makes it (one hash). ` +
+      `Baseline: the faster in-thread row. Runs interleaved, median of ${opts.minRuns}; 1-minute load ` +
       `${loadBefore} -> ${loadAfter} (established), ${loadBeforeNew} -> ${loadAfterNew} (new flows).`);
     notes.push(`threads, best 2-core speedup over one core: established ${bestEst.process.toFixed(2)}x with process(), ${bestEst.steered.toFixed(2)}x steered; ` +
       `new flows ${bestNew.process.toFixed(2)}x with process(), ${bestNew.steered.toFixed(2)}x steered (target 1.7x).`);

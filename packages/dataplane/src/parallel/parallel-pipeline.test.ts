@@ -7,8 +7,12 @@ import { parseScenario } from '../io/scenario.js';
 import { Network } from '../network.js';
 import { PacketBatch } from '../packet/batch.js';
 import { TrafficGenerator, type TrafficSpec } from '../packet/generate.js';
+import { Dataplane } from '../dataplane.js';
+import { compileNetwork } from '../network.js';
+import { shareTables, tablesFromData } from '../tables.js';
 import { ParallelPipeline } from './parallel-pipeline.js';
 import { shardOf4 } from './protocol.js';
+import { ShardRunner } from './shard.js';
 
 // The workers run the compiled worker (dist/): `npx tsc -b` first (the root `test` script does).
 const WORKER = path.resolve(process.cwd(), 'packages/dataplane/dist/parallel/worker.js');
@@ -224,6 +228,67 @@ describe('ParallelPipeline', () => {
       }
     });
   }
+
+  it('a shard runs its rows of a shared batch where they are and writes no other row', () => {
+    const s = parseScenario(YAML, 'parallel.yaml');
+    const single = new Network(s.network, s.serviceTags, s.options, { batchCapacity: 1024 });
+    const tables = tablesFromData(shareTables(compileNetwork(s.network, s.serviceTags, s.options).tables));
+    const shards = [0, 1].map((k) => new ShardRunner(new Dataplane(tables, { batchCapacity: 1024 }), k, 2));
+    const SENTINEL = { disposition: 77, dropReason: 77, routeIndex: 7777, ruleIndex: 7777, translatedSrc: 7777, serviceError: 7777, egressVm: 7777 } as const;
+    let foreign = 0;
+    let packets = 0;
+    for (const x of batches()) {
+      const b = new PacketBatch(1024, new SharedArrayBuffer(PacketBatch.byteLength(1024)));
+      for (let i = 0; i < x.count; i++) b.pushRow(x, i);
+      single.process(x);
+      for (const col of COLUMNS) b[col].fill(SENTINEL[col]);
+      const owner = (i: number) => shardOf4(b.proto[i]!, b.src[i]!, b.dst[i]!, b.srcPort[i]!, b.dstPort[i]!, 2);
+      shards[0]!.run(b, b.count);
+      for (let i = 0; i < b.count; i++) {
+        if (owner(i) === 0) expect(b.disposition[i], `row ${i}`).toBe(x.disposition[i]);
+        else {
+          for (const col of COLUMNS) expect(b[col][i], `${col} of shard 1's row ${i}`).toBe(SENTINEL[col]);
+          foreign++;
+        }
+      }
+      shards[1]!.run(b, b.count);
+      for (const col of COLUMNS) expect(Array.from(b[col].subarray(0, b.count)), col).toEqual(Array.from(x[col].subarray(0, x.count)));
+      for (let i = 0; i < b.count; i++) expect(b.translatedSrcPort[i] === 0).toBe(x.translatedSrcPort[i] === 0);
+      packets += b.count;
+    }
+    // Both shards had rows, and each counted only its own.
+    expect(foreign).toBeGreaterThan(packets / 4);
+    expect(foreign).toBeLessThan((packets * 3) / 4);
+    expect(shards[1]!.dp.counters.packetsIn).toBe(foreign);
+    expect(shards[0]!.dp.counters.packetsIn + shards[1]!.dp.counters.packetsIn).toBe(packets);
+  });
+
+  it('process() runs shared batches in place: no row is copied in or out (reads dist/parallel/worker.js)', async () => {
+    if (!existsSync(WORKER)) {
+      console.warn(`absent: ${WORKER} (build with npx tsc -b first)`);
+      return;
+    }
+    const s = parseScenario(YAML, 'parallel.yaml');
+    const single = new Network(s.network, s.serviceTags, s.options, { batchCapacity: 1024 });
+    const pp = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { workers: 1, callerShard: true, batchCapacity: 1024 });
+    try {
+      const b = pp.newBatch();
+      for (const x of batches()) {
+        b.clear();
+        for (let i = 0; i < x.count; i++) b.pushRow(x, i);
+        single.process(x);
+        for (const col of COLUMNS) b[col].fill(99); // stale results: process() overwrites them, no reset needed
+        pp.process(b);
+        for (const col of COLUMNS) expect(Array.from(b[col].subarray(0, b.count)), col).toEqual(Array.from(x[col].subarray(0, x.count)));
+      }
+      expect(pp.copiedRows).toBe(0);
+      const plain = batches()[0]!;
+      pp.process(plain);
+      expect(pp.copiedRows).toBe(plain.count);
+    } finally {
+      await pp.close();
+    }
+  });
 
   it('gives out disjoint SNAT ports across workers (R-SNAT-1) (reads dist/parallel/worker.js)', async () => {
     if (!existsSync(WORKER)) {
