@@ -7,6 +7,7 @@ import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
 import { FlowState } from '../flows/tcp-state.js';
 import { Todo, type StageContext } from './context.js';
 import { finish } from './finish.js';
+import { sources } from './ingress.js';
 
 export const FlowHit = { New: 0, Cached: 1, Recompute: 2, Follower: 3 } as const;
 
@@ -68,6 +69,7 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
     finish(b, ctx, i, cached, flows.dropReason[id]!);
   }
   sc.workCount = w;
+  if (ctx.shards > 1) sources(b, ctx, work, w);
   // A shared batch always takes the list: the other shards' rows are interleaved with this one's.
   sc.workDense = ctx.shards === 1 && w * 2 > b.count;
 }

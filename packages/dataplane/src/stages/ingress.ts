@@ -1,7 +1,7 @@
 // Stage: which rows this pipeline decides, who sent each packet (tables.ts Ingress encoding) and the source the
-// network starts from; counts the packets in. In a batch shared between shards (ctx.shards > 1, parallel/), the rows
-// of the other shards are marked Foreign once here and left out of `Scratch.own`, and every later stage leaves them
-// alone: the shards run the same batch in place, each on its own rows, with no copy. Decided once per batch.
+// network starts from; counts the packets in. In a batch shared between shards (ctx.shards > 1, parallel/), this
+// shard's rows are listed once here (`Scratch.own`, todo Pending; the others Foreign) and every later stage visits
+// only those: the shards run the same batch where it is, each on its own rows, with no copy. Decided once per batch.
 import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
 import { shardOf4, shardOf6 } from '../packet/shard-hash.js';
 import { Ingress } from '../tables.js';
@@ -9,21 +9,13 @@ import { Todo, type StageContext } from './context.js';
 
 export function ingressStage(b: PacketBatch, ctx: StageContext): void {
   const sc = ctx.scratch;
-  const todo = sc.todo, own = sc.own, ingress = b.ingress, src = b.src;
-  const srcVm = sc.srcVm, srcSubnet = sc.srcSubnet, seenSrc = sc.seenSrc, vmSubnet = ctx.tables.vmSubnet;
   let count = b.count;
   if (ctx.shards > 1) {
+    // The sources of this shard's rows are looked up by flow-lookup, for the rows that go on past it (`sources`).
     count = markShard(b, ctx);
-    for (let j = 0; j < count; j++) {
-      const i = own[j]!;
-      const ing = ingress[i]!;
-      if (ing >= 0 && ing < Ingress.SUBNET) {
-        srcVm[i] = ing;
-        srcSubnet[i] = vmSubnet[ing]!;
-      } else if (ing >= Ingress.SUBNET && ing < Ingress.ON_PREM) srcSubnet[i] = ing - Ingress.SUBNET;
-      seenSrc[i] = src[i]!;
-    }
   } else {
+    const todo = sc.todo, ingress = b.ingress, src = b.src;
+    const srcVm = sc.srcVm, srcSubnet = sc.srcSubnet, seenSrc = sc.seenSrc, vmSubnet = ctx.tables.vmSubnet;
     for (let i = 0; i < count; i++) {
       // A row that comes with a disposition already is left as it is (and counted as such).
       todo[i] = b.disposition[i] === DISPOSITION_PENDING ? Todo.Pending : Todo.Done;
@@ -38,6 +30,26 @@ export function ingressStage(b: PacketBatch, ctx: StageContext): void {
   sc.ownCount = count;
   sc.ownAll = ctx.shards === 1;
   ctx.counters.packetsIn += count;
+}
+
+/**
+ * The source (VM, subnet, address seen) of the rows listed in `rows`. A shard of a shared batch needs it only for the
+ * rows that go on past flow-lookup (new and recomputed flows): a flow hit takes its recorded result, and the shard's
+ * scratch is read by nobody else (trace runs on one thread, where ingress looks up every row's source).
+ */
+export function sources(b: PacketBatch, ctx: StageContext, rows: Int32Array, count: number): void {
+  const sc = ctx.scratch;
+  const ingress = b.ingress, src = b.src;
+  const srcVm = sc.srcVm, srcSubnet = sc.srcSubnet, seenSrc = sc.seenSrc, vmSubnet = ctx.tables.vmSubnet;
+  for (let j = 0; j < count; j++) {
+    const i = rows[j]!;
+    const ing = ingress[i]!;
+    if (ing >= 0 && ing < Ingress.SUBNET) {
+      srcVm[i] = ing;
+      srcSubnet[i] = vmSubnet[ing]!;
+    } else if (ing >= Ingress.SUBNET && ing < Ingress.ON_PREM) srcSubnet[i] = ing - Ingress.SUBNET;
+    seenSrc[i] = src[i]!;
+  }
 }
 
 /**
