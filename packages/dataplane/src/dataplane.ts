@@ -77,8 +77,9 @@ export class Dataplane {
   /**
    * Runs shard `shard` of `shards` of a batch shared in place with the other shards (parallel/): only the rows whose
    * 5-tuple hashes to this shard are decided, and only their result columns are written (the rows are disjoint, so
-   * the shards run at once with no locks). The results of this shard's rows must be reset (parallel/ShardRunner runs
-   * it over a view whose result columns are its own, reset for the whole batch). `scratch.own` lists the rows taken.
+   * the shards run at once with no locks). The stages tell finished rows by their disposition, so `batch`'s result
+   * columns must be this shard's alone, reset: parallel/ShardRunner passes a view of the shared packets with result
+   * columns of its own (PacketBatch.compose) and copies the results out after. `scratch.own` lists the rows taken.
    */
   processShard(batch: PacketBatch, shard: number, shards: number): void {
     const ctx = this.context(false, this.counters);

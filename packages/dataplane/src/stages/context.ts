@@ -6,26 +6,9 @@ import type { CompiledTables } from '../tables.js';
 
 export const NO_HOP = 255;
 
-/**
- * What is left to do for a row, in this pipeline's private `Scratch.todo` column. Stages test it, never the batch's
- * disposition column: in a batch shared between shards, another thread writes the dispositions of its own rows.
- */
-export const Todo = {
-  /** This shard's row, no disposition yet. */
-  Pending: 0,
-  /** Finished (its disposition is set). */
-  Done: 1,
-  /** Another shard's row: every stage leaves it alone (parallel/). */
-  Foreign: 2,
-  /** Its flow's first packet is earlier in the batch: flow-commit copies that one's result (flow-lookup). */
-  Follower: 3,
-} as const;
-
 /** Scratch columns filled by the stages for the packets of one batch (read back by trace and the runner). */
 export class Scratch {
   readonly capacity: number;
-  /** Todo state of each row; set by ingress, then by `finish`. */
-  readonly todo: Uint8Array;
   /**
    * The rows this pipeline decides, in order, `ownCount` of them (ingress): this shard's rows of a shared batch. When
    * `ownAll` (one thread: every row is this pipeline's), the list is not filled: row j is row j.
@@ -40,8 +23,9 @@ export class Scratch {
   readonly work: Int32Array;
   workCount = 0;
   /**
-   * Decided by flow-lookup once per batch: the later stages visit every row (skipping finished ones by `todo`) rather
-   * than the `work` list, because most rows are in it (new flows, one thread): a list costs a load per row.
+   * Decided by flow-lookup once per batch: the later stages visit every row (skipping finished ones by their
+   * disposition) rather than the `work` list, because most rows are in it (new flows, one thread): a list costs a load
+   * per row.
    */
   workDense = false;
   /** Source VM (-1 none), source subnet (-1 none: on-premises or Internet). */
@@ -74,7 +58,6 @@ export class Scratch {
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.todo = new Uint8Array(capacity);
     this.own = new Int32Array(capacity);
     this.work = new Int32Array(capacity);
     this.srcVm = new Int32Array(capacity);
@@ -242,7 +225,7 @@ export interface StageContext {
   dryRun: boolean;
   /**
    * Shards the batch is split between (1: every row is this pipeline's) and this pipeline's shard: with shards > 1
-   * the batch is shared in place (parallel/), and ingress marks the rows of the other shards Foreign.
+   * the batch is shared in place (parallel/), and ingress lists this shard's rows (`Scratch.own`) for the later stages.
    */
   shards: number;
   shard: number;

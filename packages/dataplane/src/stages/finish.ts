@@ -1,10 +1,7 @@
-import type { PacketBatch } from '../packet/batch.js';
-import { Todo, type StageContext } from './context.js';
+import { type PacketBatch } from '../packet/batch.js';
 
 /** Ends packet i with a disposition and a drop reason (0 = none). A packet's disposition is set exactly once. */
-export function finish(b: PacketBatch, ctx: StageContext, i: number, disposition: number, reason: number): void {
+export function finish(b: PacketBatch, i: number, disposition: number, reason: number): void {
   b.disposition[i] = disposition;
   b.dropReason[i] = reason;
-  ctx.scratch.todo[i] = Todo.Done;
 }
-

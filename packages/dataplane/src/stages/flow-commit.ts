@@ -3,23 +3,21 @@
 import { Disposition } from '@vnetsim/core';
 import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
 import { FlowVerdict } from '../flows/flow-table.js';
-import { Todo, type StageContext } from './context.js';
-import { copyLeaderResult, FlowHit } from './flow-lookup.js';
+import type { StageContext } from './context.js';
+import { copyLeaderResult, FlowHit, FOLLOWER } from './flow-lookup.js';
 
 export function flowCommitStage(b: PacketBatch, ctx: StageContext): void {
   const flows = ctx.flows;
   const sc = ctx.scratch;
-  const todo = sc.todo;
   const counters = ctx.counters;
   const rows = sc.own, all = sc.ownAll;
   for (let j = 0, n = sc.ownCount; j < n; j++) {
     const i = all ? j : rows[j]!;
-    const state = todo[i]!;
-    if (state === Todo.Follower) {
+    const disp0 = b.disposition[i]!;
+    if (disp0 === FOLLOWER) {
       // Leaders come first in the batch, so their result is final here.
       copyLeaderResult(b, i, ctx, ctx.flowRow[b.flowId[i]!]!);
-      todo[i] = Todo.Done;
-    } else if (!ctx.dryRun && b.disposition[i] !== Disposition.FlowReset) {
+    } else if (!ctx.dryRun && disp0 !== Disposition.FlowReset) {
       const hit = sc.flowHit[i]!;
       // Packets that never entered the flow table (disk IO, R-SE-8) have no flow id.
       if ((hit === FlowHit.New || hit === FlowHit.Recompute) && b.flowId[i]! >= 0) {
@@ -44,7 +42,7 @@ export function flowCommitStage(b: PacketBatch, ctx: StageContext): void {
       }
     }
     const d = b.disposition[i]!;
-    if (d === DISPOSITION_PENDING) throw new Error(`pipeline bug: packet ${i} left every stage without a disposition`);
+    if (d === DISPOSITION_PENDING || d === FOLLOWER) throw new Error(`pipeline bug: packet ${i} left every stage without a disposition`);
     counters.byDisposition[d]!++;
     counters.byReason[b.dropReason[i]!]!++;
   }

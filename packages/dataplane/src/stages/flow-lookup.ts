@@ -1,20 +1,22 @@
 // Stage: packets of recorded flows (R-NSG-5: both directions pass without NSG evaluation) take the flow's recorded
 // result; packets of a connection reset by an endpoint toggle end as FlowReset (R-SE-2). A packet that starts a flow
-// records it at once, so later packets of the same flow in the same batch follow it (Todo.Follower) instead of being
+// records it at once, so later packets of the same flow in the same batch follow it (FOLLOWER) instead of being
 // evaluated as new flows of their own; flow-commit copies the leader's result to them.
 import { Disposition, DropReason } from '@vnetsim/core';
 import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
 import { FlowState } from '../flows/tcp-state.js';
-import { Todo, type StageContext } from './context.js';
+import type { StageContext } from './context.js';
 import { finish } from './finish.js';
 import { sources } from './ingress.js';
 
 export const FlowHit = { New: 0, Cached: 1, Recompute: 2, Follower: 3 } as const;
 
+/** Temporary disposition of a packet whose flow's first packet is earlier in the same batch. */
+export const FOLLOWER = 254;
+
 export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
   const flows = ctx.flows;
   const sc = ctx.scratch;
-  const todo = sc.todo;
   const epoch = ctx.epoch;
   const rows = sc.own, work = sc.work;
   let w = 0;
@@ -23,7 +25,7 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
   const all = sc.ownAll;
   for (let j = 0, n = sc.ownCount; j < n; j++) {
     const i = all ? j : rows[j]!;
-    if (todo[i] !== Todo.Pending) continue;
+    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
     const id = flows.lookupRow(b, i);
     if (id < 0) {
       work[w++] = i;
@@ -41,7 +43,7 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
     const dir = flows.lastDirection;
     sc.flowDir[i] = dir;
     if (flows.state[id] === FlowState.Reset) {
-      finish(b, ctx, i, Disposition.FlowReset, DropReason.ConnectionReset);
+      finish(b, i, Disposition.FlowReset, DropReason.ConnectionReset);
       continue;
     }
     ctx.counters.flowHits++;
@@ -51,7 +53,7 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
       if (ctx.flowEpoch[id] === epoch) {
         // The flow's first packet (or first since its routes changed) is earlier in this batch.
         sc.flowHit[i] = FlowHit.Follower;
-        todo[i] = Todo.Follower;
+        b.disposition[i] = FOLLOWER;
         continue;
       }
       // The flow's routes changed since it was recorded: forward again; the NSG verdict stands (R-NSG-5).
@@ -66,7 +68,7 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
     }
     sc.flowHit[i] = FlowHit.Cached;
     copyFlowResult(b, i, ctx, id);
-    finish(b, ctx, i, cached, flows.dropReason[id]!);
+    finish(b, i, cached, flows.dropReason[id]!);
   }
   sc.workCount = w;
   if (ctx.shards > 1) sources(b, ctx, work, w);

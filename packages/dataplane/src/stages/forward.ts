@@ -2,20 +2,19 @@
 // either finished, or bound for a VM (egressVm: the inbound NSGs decide), or bound for a service resource
 // (scratch.service: its firewall decides).
 import { Disposition, DropReason, NextHop } from '@vnetsim/core';
-import type { PacketBatch } from '../packet/batch.js';
+import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
 import { ApplianceEgress, Dest, Ingress } from '../tables.js';
-import { NO_HOP, ServiceVerdict, Todo, type StageContext } from './context.js';
+import { NO_HOP, ServiceVerdict, type StageContext } from './context.js';
 import { FlowHit } from './flow-lookup.js';
 import { finish } from './finish.js';
 
 export function forwardStage(b: PacketBatch, ctx: StageContext): void {
   const t = ctx.tables;
   const sc = ctx.scratch;
-  const todo = sc.todo;
   const work = sc.work, dense = sc.workDense;
   for (let j = 0, n = dense ? b.count : sc.workCount; j < n; j++) {
     const i = dense ? j : work[j]!;
-    if (todo[i] !== Todo.Pending) continue;
+    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
     const hop = sc.nextHop[i]!;
     if (hop === NO_HOP) continue;
     const w = i << 2;
@@ -27,7 +26,7 @@ export function forwardStage(b: PacketBatch, ctx: StageContext): void {
         // R-SNAT-2: no translation inside the VNets.
         if (d >= 0 && d < Dest.PUBLIC_VM) b.egressVm[i] = d;
         else if (d >= Dest.PUBLIC_VM && d < Dest.SERVICE && b.ingress[i] === Ingress.EXTERNAL) b.egressVm[i] = d - Dest.PUBLIC_VM;
-        else finish(b, ctx, i, Disposition.NoRoute, DropReason.UnknownDestination);
+        else finish(b, i, Disposition.NoRoute, DropReason.UnknownDestination);
         break;
       }
       case NextHop.VirtualNetworkServiceEndpoint: {
@@ -49,7 +48,7 @@ export function forwardStage(b: PacketBatch, ctx: StageContext): void {
         break;
       case NextHop.VirtualNetworkGateway: {
         if (d >= Dest.ON_PREM) {
-          finish(b, ctx, i, Disposition.ExitsNetwork, 0);
+          finish(b, i, Disposition.ExitsNetwork, 0);
           break;
         }
         // R-RT-6, R-SNAT-3: forced through on-premises, the traffic reaches the Internet from the on-premises NAT.
@@ -59,7 +58,7 @@ export function forwardStage(b: PacketBatch, ctx: StageContext): void {
         break;
       }
       case NextHop.None:
-        finish(b, ctx, i, Disposition.NullRouted, DropReason.NextHopNone);
+        finish(b, i, Disposition.NullRouted, DropReason.NextHopNone);
         break;
     }
   }
@@ -77,7 +76,7 @@ function translate(b: PacketBatch, i: number, ctx: StageContext, pool: number): 
   const port = ctx.dryRun ? (ctx.snat.free(pool) > 0 ? 0 : -1) : ctx.snat.take(pool);
   if (port < 0) {
     sc.snatPool[i] = -1;
-    finish(b, ctx, i, Disposition.SnatExhausted, DropReason.SnatPortsExhausted);
+    finish(b, i, Disposition.SnatExhausted, DropReason.SnatPortsExhausted);
     return false;
   }
   if (ctx.dryRun) return true;
@@ -101,10 +100,10 @@ function toInternet(b: PacketBatch, i: number, ctx: StageContext, d: number): vo
   }
   if (b.family[i] === 4 && ctx.tables.serviceSpace.lookup(b.dst[i]!) >= 0) {
     ctx.scratch.serviceVerdict[i] = ServiceVerdict.FrontEnd;
-    finish(b, ctx, i, Disposition.Delivered, 0);
+    finish(b, i, Disposition.Delivered, 0);
     return;
   }
-  finish(b, ctx, i, Disposition.ExitsNetwork, 0);
+  finish(b, i, Disposition.ExitsNetwork, 0);
 }
 
 /**
@@ -117,7 +116,7 @@ function viaEndpoint(b: PacketBatch, i: number, ctx: StageContext, subnet: numbe
   ctx.scratch.seenSrc[i] = src;
   const svc = d >= Dest.SERVICE && d < Dest.ON_PREM ? d - Dest.SERVICE : -1;
   if (svc >= 0 ? t.policyAllows[subnet * t.serviceNames.length + svc] === 0 : t.subnetHasPolicy[subnet] === 1) {
-    finish(b, ctx, i, Disposition.PolicyDenied, DropReason.EndpointPolicyDenied);
+    finish(b, i, Disposition.PolicyDenied, DropReason.EndpointPolicyDenied);
     return;
   }
   toService(b, i, ctx, d);
@@ -130,7 +129,7 @@ function toService(b: PacketBatch, i: number, ctx: StageContext, d: number): voi
   }
   // An address of the service's tag that no resource of the scenario holds: its front end answers.
   ctx.scratch.serviceVerdict[i] = ServiceVerdict.FrontEnd;
-  finish(b, ctx, i, Disposition.Delivered, 0);
+  finish(b, i, Disposition.Delivered, 0);
 }
 
 /** R-SNAT-3: the appliance receives the packet unchanged and forwards it to its egress, or drops it. */
@@ -145,13 +144,13 @@ function viaAppliance(b: PacketBatch, i: number, ctx: StageContext, d: number): 
     ? t.destinations6.lookup(fib.nextHopIpV6[h]!, fib.nextHopIpV6[h + 1]!, fib.nextHopIpV6[h + 2]!, fib.nextHopIpV6[h + 3]!)
     : t.destinations.lookup(fib.nextHopIp[r0]!);
   if (a < 0 || a >= Dest.PUBLIC_VM) {
-    finish(b, ctx, i, Disposition.NullRouted, DropReason.InvalidNextHop);
+    finish(b, i, Disposition.NullRouted, DropReason.InvalidNextHop);
     return;
   }
   sc.appliance[i] = a;
   const egress = t.vmApplianceEgress[a]!;
   if (egress === ApplianceEgress.NotAppliance || egress === ApplianceEgress.Drop) {
-    finish(b, ctx, i, Disposition.ApplianceDropped, DropReason.ApplianceDrop);
+    finish(b, i, Disposition.ApplianceDropped, DropReason.ApplianceDrop);
     return;
   }
   if (d >= 0 && d < Dest.PUBLIC_VM) {
@@ -160,7 +159,7 @@ function viaAppliance(b: PacketBatch, i: number, ctx: StageContext, d: number): 
   }
   if (egress === ApplianceEgress.OnPrem) {
     if (d >= Dest.ON_PREM) {
-      finish(b, ctx, i, Disposition.ExitsNetwork, 0);
+      finish(b, i, Disposition.ExitsNetwork, 0);
       return;
     }
     const nat = t.vnetGatewayNat[t.subnetVnet[t.vmSubnet[a]!]!]!;

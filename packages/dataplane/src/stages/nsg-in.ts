@@ -1,18 +1,17 @@
 // Stage: inbound security rules at the destination VM, subnet NSG then NIC NSG (R-NSG-4), after translation (R-NSG-8).
 import { Disposition, DropReason } from '@vnetsim/core';
-import type { PacketBatch } from '../packet/batch.js';
-import { Todo, type StageContext } from './context.js';
+import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+import type { StageContext } from './context.js';
 import { finish } from './finish.js';
 import { classify } from './nsg-out.js';
 
 export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
   const t = ctx.tables;
   const sc = ctx.scratch;
-  const todo = sc.todo;
   const work = sc.work, dense = sc.workDense;
   for (let j = 0, n = dense ? b.count : sc.workCount; j < n; j++) {
     const i = dense ? j : work[j]!;
-    if (todo[i] !== Todo.Pending) continue;
+    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
     const vm = b.egressVm[i]!;
     if (vm < 0) continue;
     const src = sc.seenSrc[i]!;
@@ -24,7 +23,7 @@ export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
       sc.ruleSubnetIn[i] = r;
       b.ruleIndex[i] = r;
       if (sub.allow[r] === 0) {
-        finish(b, ctx, i, Disposition.DeniedIn, DropReason.NsgDenyInbound);
+        finish(b, i, Disposition.DeniedIn, DropReason.NsgDenyInbound);
         continue;
       }
     }
@@ -34,10 +33,10 @@ export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
       sc.ruleNicIn[i] = r;
       b.ruleIndex[i] = r;
       if (nic.allow[r] === 0) {
-        finish(b, ctx, i, Disposition.DeniedIn, DropReason.NsgDenyInbound);
+        finish(b, i, Disposition.DeniedIn, DropReason.NsgDenyInbound);
         continue;
       }
     }
-    finish(b, ctx, i, Disposition.Delivered, 0);
+    finish(b, i, Disposition.Delivered, 0);
   }
 }

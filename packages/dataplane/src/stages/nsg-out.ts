@@ -1,18 +1,17 @@
 // Stage: outbound security rules of new flows, NIC NSG then subnet NSG (R-NSG-4), on private addresses before any
 // translation (R-NSG-8). A level without an NSG allows; a Deny at any level ends it.
 import { Disposition, DropReason, type NsgClassifier } from '@vnetsim/core';
-import type { PacketBatch } from '../packet/batch.js';
-import { Todo, type StageContext } from './context.js';
+import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+import type { StageContext } from './context.js';
 import { finish } from './finish.js';
 
 export function nsgOutStage(b: PacketBatch, ctx: StageContext): void {
   const t = ctx.tables;
   const sc = ctx.scratch;
-  const todo = sc.todo;
   const work = sc.work, dense = sc.workDense;
   for (let j = 0, n = dense ? b.count : sc.workCount; j < n; j++) {
     const i = dense ? j : work[j]!;
-    if (todo[i] !== Todo.Pending || sc.flowHit[i] !== 0) continue;
+    if (b.disposition[i] !== DISPOSITION_PENDING || sc.flowHit[i] !== 0) continue;
     const subnet = sc.srcSubnet[i]!;
     if (subnet < 0) continue; // on-premises / Internet senders have no outbound NSG of ours
     const vm = sc.srcVm[i]!;
@@ -22,7 +21,7 @@ export function nsgOutStage(b: PacketBatch, ctx: StageContext): void {
       sc.ruleNicOut[i] = r;
       b.ruleIndex[i] = r;
       if (nic.allow[r] === 0) {
-        finish(b, ctx, i, Disposition.DeniedOut, DropReason.NsgDenyOutbound);
+        finish(b, i, Disposition.DeniedOut, DropReason.NsgDenyOutbound);
         continue;
       }
     }
@@ -31,7 +30,7 @@ export function nsgOutStage(b: PacketBatch, ctx: StageContext): void {
       const r = classify(sub, b, i, b.src[i]!, b.dst[i]!);
       sc.ruleSubnetOut[i] = r;
       b.ruleIndex[i] = r;
-      if (sub.allow[r] === 0) finish(b, ctx, i, Disposition.DeniedOut, DropReason.NsgDenyOutbound);
+      if (sub.allow[r] === 0) finish(b, i, Disposition.DeniedOut, DropReason.NsgDenyOutbound);
     }
   }
 }

@@ -1,20 +1,19 @@
 // Stage: the route of each packet, a lookup in the source subnet's compiled FIB (precedence was resolved at compile
 // time: R-RT-4, R-SE-ROUTE-2). On-premises and Internet senders enter through the gateway or a public address.
 import { Disposition, DropReason, NextHop } from '@vnetsim/core';
-import type { PacketBatch } from '../packet/batch.js';
+import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
 import { Dest, Ingress } from '../tables.js';
-import { Todo, type StageContext } from './context.js';
+import type { StageContext } from './context.js';
 import { FlowHit } from './flow-lookup.js';
 import { finish } from './finish.js';
 
 export function routeStage(b: PacketBatch, ctx: StageContext): void {
   const t = ctx.tables;
   const sc = ctx.scratch;
-  const todo = sc.todo;
   const work = sc.work, dense = sc.workDense;
   for (let j = 0, n = dense ? b.count : sc.workCount; j < n; j++) {
     const i = dense ? j : work[j]!;
-    if (todo[i] !== Todo.Pending) continue;
+    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
     const subnet = sc.srcSubnet[i]!;
     if (subnet >= 0) {
       const fib = t.subnetFib[subnet]!;
@@ -25,7 +24,7 @@ export function routeStage(b: PacketBatch, ctx: StageContext): void {
         r = fib.v6.lookup(b.dst6[w]!, b.dst6[w + 1]!, b.dst6[w + 2]!, b.dst6[w + 3]!);
       }
       if (r < 0) {
-        finish(b, ctx, i, Disposition.NoRoute, DropReason.NoMatchingRoute);
+        finish(b, i, Disposition.NoRoute, DropReason.NoMatchingRoute);
         continue;
       }
       b.routeIndex[i] = r;
@@ -48,7 +47,7 @@ export function routeStage(b: PacketBatch, ctx: StageContext): void {
     } else if (d >= Dest.PUBLIC_VM && d < Dest.SERVICE) {
       sc.nextHop[i] = NextHop.VnetLocal; // Internet host to a VM's instance public IP
     } else {
-      finish(b, ctx, i, Disposition.NoRoute, DropReason.NoMatchingRoute);
+      finish(b, i, Disposition.NoRoute, DropReason.NoMatchingRoute);
     }
   }
 }

@@ -1,19 +1,18 @@
 // Stage: the service resource's own firewall (R-SVC-1, R-SE-3): defaultAction, virtual-network rules for traffic that
 // came through an endpoint, IP rules for public sources. IP rules never match endpoint traffic: its source is private.
 import { Disposition, DropReason } from '@vnetsim/core';
-import type { PacketBatch } from '../packet/batch.js';
-import { ServiceVerdict, Todo, type StageContext } from './context.js';
+import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+import { ServiceVerdict, type StageContext } from './context.js';
 import { finish } from './finish.js';
 
 export function serviceStage(b: PacketBatch, ctx: StageContext): void {
   const t = ctx.tables;
   const sc = ctx.scratch;
-  const todo = sc.todo;
   const nSub = t.subnetNames.length;
   const work = sc.work, dense = sc.workDense;
   for (let j = 0, n = dense ? b.count : sc.workCount; j < n; j++) {
     const i = dense ? j : work[j]!;
-    if (todo[i] !== Todo.Pending) continue;
+    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
     const r = sc.service[i]!;
     if (r < 0) continue;
     let verdict: number;
@@ -27,7 +26,7 @@ export function serviceStage(b: PacketBatch, ctx: StageContext): void {
     sc.serviceVerdict[i] = verdict;
     if (verdict === ServiceVerdict.DeniedVnet || verdict === ServiceVerdict.DeniedIp) {
       b.serviceError[i] = verdict === ServiceVerdict.DeniedVnet ? t.serviceErrorVnet[r]! : t.serviceErrorIp[r]!;
-      finish(b, ctx, i, Disposition.ServiceDenied, DropReason.ServiceFirewallDenied);
-    } else finish(b, ctx, i, Disposition.Delivered, 0);
+      finish(b, i, Disposition.ServiceDenied, DropReason.ServiceFirewallDenied);
+    } else finish(b, i, Disposition.Delivered, 0);
   }
 }
