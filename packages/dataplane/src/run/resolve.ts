@@ -50,6 +50,9 @@ export function resolveSource(net: Network, name: string, forTraffic: boolean): 
     return { addrs: [hostIn(c, c.length >= 31 ? 0 : 10)], ingress: [Ingress.ON_PREM + o], label: `on-premises ${name}` };
   }
   // An address: a host on the Internet.
+  if (!/^[0-9.]+$/.test(name) && !name.includes(':'))
+    throw new Error(`"${name}" is not a VM, vnet/subnet, on-premises site or address of this scenario`);
+  if (name.includes(':')) return { addrs: [], ingress: [], label: `Internet host ${name}` };
   return { addrs: [parseIpv4(name)], ingress: [Ingress.EXTERNAL], label: `Internet host ${name}` };
 }
 
@@ -134,6 +137,7 @@ export function packetEnds(net: Network, from: string, to: string): PacketEnds {
   const address = resolveTarget(net, to).address;
   if (!address.includes(':')) {
     const src = resolveSource(net, from, false);
+    if (src.addrs.length === 0) throw new Error(`${from} has no IPv4 address to send to ${address} from`);
     return { family: 4, src: src.addrs[0]!, dst: parseIpv4(address), ingress: src.ingress[0]! };
   }
   const src = resolveSource6(net, from, false);
