@@ -207,3 +207,12 @@ describe('either family', () => {
     expect(() => parseCidr(undefined as unknown as string)).toThrow(/expected an address or prefix string/);
   });
 });
+
+describe('prefix lengths are canonical', () => {
+  it('R-ADDR-1: a prefix length with a leading zero is rejected (IPv4 and IPv6), 0 itself is fine', () => {
+    expect(() => parseIpv4Cidr('10.0.0.0/08')).toThrow(/prefix length "08"/);
+    expect(() => parseIpv6Cidr('2001:db8::/064')).toThrow(/prefix length "064"/);
+    expect(parseIpv4Cidr('0.0.0.0/0')).toEqual({ prefix: 0, length: 0 });
+    expect(parseIpv6Cidr('::/0').length).toBe(0);
+  });
+});

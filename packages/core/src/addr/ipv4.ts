@@ -47,7 +47,8 @@ export function parseIpv4Cidr(text: string, allowBare = false): Ipv4Cidr {
   }
   const addr = parseIpv4(text.slice(0, slash));
   const lenText = text.slice(slash + 1);
-  if (!/^\d{1,2}$/.test(lenText) || Number(lenText) > 32)
+  // No leading zeros (`/08`), as for octets: canonical text only.
+  if (!/^(0|[1-9]\d?)$/.test(lenText) || Number(lenText) > 32)
     throw new AddressError(text, `"${text}": prefix length "${lenText}" is not a number from 0 to 32`);
   const length = Number(lenText);
   const prefix = (addr & maskIpv4(length)) >>> 0;

@@ -97,7 +97,7 @@ export function parseIpv6Cidr(text: string, allowBare = false): Ipv6Cidr {
   }
   const words = parseIpv6(text.slice(0, slash));
   const lenText = text.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(lenText) || Number(lenText) > 128)
+  if (!/^(0|[1-9]\d{0,2})$/.test(lenText) || Number(lenText) > 128)
     throw new AddressError(text, `"${text}": prefix length "${lenText}" is not a number from 0 to 128`);
   const length = Number(lenText);
   const masked = maskIpv6InPlace(Uint32Array.from(words), length);
