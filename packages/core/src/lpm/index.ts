@@ -8,3 +8,4 @@ export * from './ipv4-compile.js';
 export * from './ipv6-trie.js';
 export * from './ipv6-compiled.js';
 export * from './shared.js';
+export * from './dest-cache.js';
