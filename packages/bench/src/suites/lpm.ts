@@ -3,13 +3,15 @@
 // destination streams in the same process? (DESIGN.md "Figures to reach"; STYLE 12.)
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { formatIpv4, formatIpv4Cidr, formatIpv6, formatIpv6Cidr } from '@vnetsim/core';
+import { formatIpv4, formatIpv4Cidr, formatIpv6, formatIpv6Cidr, Ipv4DestinationCache } from '@vnetsim/core';
 import type { CompiledIpv4Trie } from '@vnetsim/core';
 import type { ResultRow, Suite, SuiteContext, SuiteResult } from '../suite.js';
 import { measureBatch, measureInterleaved, row } from '../suite.js';
 import { Dir24_8 } from '../reference/dir24-8.js';
 import { NaiveIpv6Lpm } from '../reference/ipv6-naive.js';
 import { buildVnetsimIpv4, buildVnetsimIpv6 } from '../engine.js';
+import type { Built } from '../engine.js';
+import { Rng } from '../rng.js';
 import { notInstalledCandidates, peers } from '../peers/index.js';
 import type { Peer, PeerTable } from '../peers/index.js';
 import { heapAvailable, heapUsed } from '../heap.js';
@@ -20,6 +22,10 @@ import {
 import type { Ipv4Table, Ipv6Table, StreamKind } from '../tables.js';
 
 export const REAL_TABLE = 'routing-tables/iprbench_prefixes.txt.gz';
+/** log2 of the slots of the "vnetsim + dest cache" rows' cache (Ipv4DestinationCache; 2^14 slots = 128 KiB). */
+const DEST_CACHE_BITS = 14;
+/** Distinct destinations of the real table's "flows" case (drawn like the hot stream), repeated over the stream. */
+const FLOW_DESTINATIONS = 4096;
 
 interface Plan {
   sizes: number[];
@@ -123,7 +129,7 @@ function timePeer(c: Ctx, kase: string, peer: Peer, table: PeerTable, prepared: 
   }));
 }
 
-function runIpv4Table(c: Ctx, label: string, t: Ipv4Table, streams: StreamKind[], seed: number): void {
+function runIpv4Table(c: Ctx, label: string, t: Ipv4Table, streams: StreamKind[], seed: number, flows = false): void {
   const { ctx, p } = c;
   ctx.log(`${label}: building DIR-24-8`);
   const d0 = performance.now();
@@ -140,30 +146,7 @@ function runIpv4Table(c: Ctx, label: string, t: Ipv4Table, streams: StreamKind[]
   for (const kind of streams) {
     const kase = `${label} / ${kind}`;
     const addrs = ipv4Stream(kind, t, p.streamLength, seed + kind.length);
-    const ref = new Int32Array(addrs.length);
-    const out = new Int32Array(addrs.length);
-    dir.lookupBatch(addrs, ref);
-    // Guard: a benchmark of a wrong answer is worthless; vnetsim must agree with DIR-24-8 before it is timed.
-    const n = Math.min(p.guard, addrs.length);
-    vn.compiled.lookupBatch(addrs, out, n);
-    const { wrong, first } = mismatches(out, ref, n);
-    const vnOk = wrong === 0;
-    if (!vnOk) {
-      c.notes.push(`${kase}: vnetsim NOT TIMED: disagrees with DIR-24-8 on ${wrong} of ${n} destinations ` +
-        `(first: ${formatIpv4(addrs[first])} -> ${out[first]}, expected ${ref[first]}).`);
-    }
-    ctx.log(`${kase}: timing`);
-    // vnetsim and DIR-24-8 runs interleaved: the same machine load falls on both.
-    const timed = [{ fn: () => dir.lookupBatch(addrs, out), opsPerCall: addrs.length }];
-    if (vnOk) timed.push({ fn: () => vn.compiled.lookupBatch(addrs, out), opsPerCall: addrs.length });
-    const [md, mv] = measureInterleaved(timed, { minRuns: p.runs, minMs: p.minMs });
-    if (mv) {
-      c.rows.push(row(kase, 'vnetsim', mv, {
-        bytes: vn.compiled.byteLength, buildMs: vn.insertMs + vn.compileMs,
-        extra: { insertMs: round(vn.insertMs), compileMs: round(vn.compileMs), guarded: n },
-      }));
-    }
-    c.rows.push(row(kase, 'dir-24-8', md, { bytes: dir.byteLength, buildMs: dirMs, extra: { tbl8Groups: dir.groups } }));
+    const { ref, vnOk } = timeTyped(c, kase, addrs, dir, dirMs, vn);
     if (built.length > 0) {
       const strs = new Array<string>(Math.min(p.peerStreamLength, addrs.length));
       for (let i = 0; i < strs.length; i++) strs[i] = formatIpv4(addrs[i]);
@@ -174,6 +157,68 @@ function runIpv4Table(c: Ctx, label: string, t: Ipv4Table, streams: StreamKind[]
     }
     if (!ctx.quick && kind === 'uniform' && vnOk) scalarRows(c, `${kase} / lookup()`, addrs, vn.compiled, dir);
   }
+  if (flows) {
+    const kase = `${label} / flows ${sizeLabel(FLOW_DESTINATIONS)}`;
+    timeTyped(c, kase, flowStream(ipv4Stream('hot', t, FLOW_DESTINATIONS, seed + 7), p.streamLength, seed + 8), dir, dirMs, vn);
+  }
+}
+
+/**
+ * Guards and times vnetsim, vnetsim behind the destination cache and DIR-24-8 on one stream, interleaved (the same
+ * machine load falls on all three), and pushes their rows. Returns DIR-24-8's answers (the reference).
+ */
+function timeTyped(c: Ctx, kase: string, addrs: Uint32Array, dir: Dir24_8, dirMs: number, vn: Built<CompiledIpv4Trie>,
+): { ref: Int32Array; vnOk: boolean } {
+  const { ctx, p } = c;
+  const ref = new Int32Array(addrs.length);
+  const out = new Int32Array(addrs.length);
+  dir.lookupBatch(addrs, ref);
+  // Guard: a benchmark of a wrong answer is worthless; vnetsim must agree with DIR-24-8 before it is timed.
+  const n = Math.min(p.guard, addrs.length);
+  vn.compiled.lookupBatch(addrs, out, n);
+  const { wrong, first } = mismatches(out, ref, n);
+  const vnOk = wrong === 0;
+  if (!vnOk) {
+    c.notes.push(`${kase}: vnetsim NOT TIMED: disagrees with DIR-24-8 on ${wrong} of ${n} destinations ` +
+      `(first: ${formatIpv4(addrs[first])} -> ${out[first]}, expected ${ref[first]}).`);
+  }
+  // The same table behind an exact-match destination cache (a fresh one per stream), guarded the same way; its hit
+  // rate is that of one cold pass over the guarded destinations, the timed passes run warm.
+  const cached = new Ipv4DestinationCache(vn.compiled, { bits: DEST_CACHE_BITS });
+  cached.lookupBatch(addrs, out, n);
+  const cachedWrong = mismatches(out, ref, n).wrong;
+  const hitRate = cached.hits / n;
+  const cachedOk = vnOk && cachedWrong === 0;
+  if (vnOk && !cachedOk) {
+    c.notes.push(`${kase}: vnetsim + dest cache NOT TIMED: disagrees with DIR-24-8 on ${cachedWrong} of ${n} destinations.`);
+  }
+  ctx.log(`${kase}: timing`);
+  const timed = [{ fn: () => dir.lookupBatch(addrs, out), opsPerCall: addrs.length }];
+  if (vnOk) timed.push({ fn: () => vn.compiled.lookupBatch(addrs, out), opsPerCall: addrs.length });
+  if (cachedOk) timed.push({ fn: () => cached.lookupBatch(addrs, out), opsPerCall: addrs.length });
+  const [md, mv, mc] = measureInterleaved(timed, { minRuns: p.runs, minMs: p.minMs });
+  if (mv) {
+    c.rows.push(row(kase, 'vnetsim', mv, {
+      bytes: vn.compiled.byteLength, buildMs: vn.insertMs + vn.compileMs,
+      extra: { insertMs: round(vn.insertMs), compileMs: round(vn.compileMs), guarded: n },
+    }));
+  }
+  if (mc) {
+    c.rows.push(row(kase, 'vnetsim + dest cache', mc, {
+      bytes: cached.byteLength, buildMs: vn.insertMs + vn.compileMs,
+      extra: { cacheEntries: cached.entries, hitRate: Math.round(hitRate * 1000) / 1000, guarded: n },
+    }));
+  }
+  c.rows.push(row(kase, 'dir-24-8', md, { bytes: dir.byteLength, buildMs: dirMs, extra: { tbl8Groups: dir.groups } }));
+  return { ref, vnOk };
+}
+
+/** `n` destinations drawn uniformly, with repeats, from `pool` (a few thousand active destinations, like flows). */
+function flowStream(pool: Uint32Array, n: number, seed: number): Uint32Array {
+  const rng = new Rng(seed);
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = pool[rng.below(pool.length)];
+  return out;
 }
 
 /** lookup(addr), one call per address, timed with Benchmark.js: the cost of not batching. */
@@ -265,7 +310,12 @@ export const lpmSuite: Suite = {
     c.notes.push(`vnetsim and DIR-24-8: lookupBatch over ${p.streamLength.toLocaleString('en-US')} IPv4 ` +
       `(${(p.streamLength >> 1).toLocaleString('en-US')} IPv6) destinations per call; ops/s is the median of ` +
       `${p.runs} runs of >= ${p.minMs} ms. vnetsim is checked against DIR-24-8 (IPv6: a naive per-length reference) ` +
-      `on up to ${p.guard.toLocaleString('en-US')} destinations of each stream before it is timed. build ms = insert + compile.` +
+      `on up to ${p.guard.toLocaleString('en-US')} destinations of each stream before it is timed. build ms = insert + compile. ` +
+      `"vnetsim + dest cache" = the same compiled table behind Ipv4DestinationCache (exact-match, direct-mapped, ` +
+      `${(1 << DEST_CACHE_BITS).toLocaleString('en-US')} slots; bytes include the cache), timed warm in the same interleaved runs; ` +
+      `hitRate = hits in one cold pass over the stream. The real table's "flows ${sizeLabel(FLOW_DESTINATIONS)}" case ` +
+      `(typed-array implementations only) repeats ${FLOW_DESTINATIONS.toLocaleString('en-US')} destinations drawn like the hot stream, ` +
+      `uniformly, over the whole stream: traffic that repeats exact destinations, where an exact-match cache can hit.` +
       (ctx.quick ? '' : ' Cases ending in "lookup()" call lookup(addr) once per address (first 65,536 destinations of the ' +
         'uniform stream), timed by Benchmark.js (median of its samples).'));
     c.notes.push(`Peers take strings, formatted before timing (the peer is not charged for it); each peer is timed on the ` +
@@ -294,7 +344,7 @@ export const lpmSuite: Suite = {
       const real = loadRealTable(realPath);
       c.notes.push(`Real table ${REAL_TABLE}: ${real.v4.count.toLocaleString('en-US')} IPv4 + ` +
         `${real.v6.count.toLocaleString('en-US')} IPv6 prefixes (parsed in ${Math.round(performance.now() - t0)} ms).`);
-      runIpv4Table(c, `real v4 ${sizeLabel(Math.round(real.v4.count / 1000) * 1000)}`, real.v4, p.realStreams, ctx.seed);
+      runIpv4Table(c, `real v4 ${sizeLabel(Math.round(real.v4.count / 1000) * 1000)}`, real.v4, p.realStreams, ctx.seed, true);
       runIpv6Table(c, `real v6 ${sizeLabel(Math.round(real.v6.count / 1000) * 1000)}`, real.v6, p.realStreams, ctx.seed);
     }
     return { name: 'lpm', rows: c.rows, notes: c.notes };
