@@ -152,34 +152,64 @@ export class PacketBatch {
     return i;
   }
 
+  /** Appends the packet of row `i` of `from` (input columns only, results reset); returns the new row or -1. */
+  pushPacket(from: PacketBatch, i: number): number {
+    const j = this.count;
+    if (j >= this.capacity) return -1;
+    this.copyInputRow(from, i, j);
+    this.flowId[j] = -1;
+    this.resetRow(j);
+    this.count = j + 1;
+    return j;
+  }
+
   /** Copies row `i` of `from` (input and result columns) to the end of this batch; returns the new row or -1. */
   pushRow(from: PacketBatch, i: number): number {
     const j = this.count;
     if (j >= this.capacity) return -1;
-    this.family[j] = from.family[i];
-    this.src[j] = from.src[i];
-    this.dst[j] = from.dst[i];
-    this.src6.set(from.src6.subarray(i << 2, (i << 2) + 4), j << 2);
-    this.dst6.set(from.dst6.subarray(i << 2, (i << 2) + 4), j << 2);
-    this.srcPort[j] = from.srcPort[i];
-    this.dstPort[j] = from.dstPort[i];
-    this.proto[j] = from.proto[i];
-    this.tcpFlags[j] = from.tcpFlags[i];
-    this.length[j] = from.length[i];
-    this.ingress[j] = from.ingress[i];
-    this.flowId[j] = from.flowId[i];
-    this.time[j] = from.time[i];
-    this.disposition[j] = from.disposition[i];
-    this.dropReason[j] = from.dropReason[i];
-    this.routeIndex[j] = from.routeIndex[i];
-    this.ruleIndex[j] = from.ruleIndex[i];
-    this.translatedSrc[j] = from.translatedSrc[i];
-    this.translatedSrcPort[j] = from.translatedSrcPort[i];
-    this.serviceError[j] = from.serviceError[i];
-    this.egressVm[j] = from.egressVm[i];
-    this.purpose[j] = from.purpose[i];
+    this.copyInputRow(from, i, j);
+    this.flowId[j] = from.flowId[i]!;
+    this.disposition[j] = from.disposition[i]!;
+    this.dropReason[j] = from.dropReason[i]!;
+    this.routeIndex[j] = from.routeIndex[i]!;
+    this.ruleIndex[j] = from.ruleIndex[i]!;
+    this.translatedSrc[j] = from.translatedSrc[i]!;
+    this.translatedSrcPort[j] = from.translatedSrcPort[i]!;
+    this.serviceError[j] = from.serviceError[i]!;
+    this.egressVm[j] = from.egressVm[i]!;
     this.count = j + 1;
     return j;
+  }
+
+  private copyInputRow(from: PacketBatch, i: number, j: number): void {
+    this.family[j] = from.family[i]!;
+    this.src[j] = from.src[i]!;
+    this.dst[j] = from.dst[i]!;
+    const x = i << 2, y = j << 2;
+    for (let k = 0; k < 4; k++) {
+      this.src6[y + k] = from.src6[x + k]!;
+      this.dst6[y + k] = from.dst6[x + k]!;
+    }
+    this.srcPort[j] = from.srcPort[i]!;
+    this.dstPort[j] = from.dstPort[i]!;
+    this.proto[j] = from.proto[i]!;
+    this.tcpFlags[j] = from.tcpFlags[i]!;
+    this.length[j] = from.length[i]!;
+    this.ingress[j] = from.ingress[i]!;
+    this.time[j] = from.time[i]!;
+    this.purpose[j] = from.purpose[i]!;
+  }
+
+  /** Result columns of row i as no stage has touched them. */
+  private resetRow(i: number): void {
+    this.disposition[i] = DISPOSITION_PENDING;
+    this.dropReason[i] = 0;
+    this.routeIndex[i] = -1;
+    this.ruleIndex[i] = -1;
+    this.translatedSrc[i] = 0;
+    this.translatedSrcPort[i] = 0;
+    this.serviceError[i] = 0;
+    this.egressVm[i] = -1;
   }
 
   /** Resets the result columns of rows 0..count-1 (all rows when count is 0) and flowId to -1. */
@@ -209,14 +239,7 @@ export class PacketBatch {
     this.flowId[i] = -1;
     this.time[i] = time;
     this.purpose[i] = Purpose.Normal;
-    this.disposition[i] = DISPOSITION_PENDING;
-    this.dropReason[i] = 0;
-    this.routeIndex[i] = -1;
-    this.ruleIndex[i] = -1;
-    this.translatedSrc[i] = 0;
-    this.translatedSrcPort[i] = 0;
-    this.serviceError[i] = 0;
-    this.egressVm[i] = -1;
+    this.resetRow(i);
   }
 }
 

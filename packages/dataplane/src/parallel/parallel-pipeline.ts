@@ -16,7 +16,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { fileURLToPath } from 'node:url';
 import type { NetworkSpec, ScenarioOptions, ServiceTagSet } from '@vnetsim/core';
 import { Dataplane } from '../dataplane.js';
-import { DISPOSITION_PENDING, PacketBatch } from '../packet/batch.js';
+import { PacketBatch } from '../packet/batch.js';
 import { compileNetwork } from '../network.js';
 import { Counters } from '../stages/context.js';
 import { shareTables, tablesFromData, type SharedTablesData } from '../tables.js';
@@ -252,11 +252,7 @@ export class ParallelPipeline {
     const fam = from.family, src = from.src, dst = from.dst, sp = from.srcPort, dp = from.dstPort, proto = from.proto;
     for (let i = start, count = from.count; i < count; i++) {
       const w = fam[i] === 4 ? shardOf4(proto[i]!, src[i]!, dst[i]!, sp[i]!, dp[i]!, n) : shardOf6(proto[i]!, from.src6, from.dst6, i << 2, sp[i]!, dp[i]!, n);
-      const to = into[w]!;
-      const j = to.count;
-      if (j >= to.capacity) return i;
-      copyPacket(from, i, to, j);
-      to.count = j + 1;
+      if (into[w]!.pushPacket(from, i) < 0) return i;
     }
     return from.count;
   }
@@ -356,33 +352,4 @@ function copyResults(from: PacketBatch, to: PacketBatch, count: number): void {
   to.serviceError.set(from.serviceError.subarray(0, count));
   to.egressVm.set(from.egressVm.subarray(0, count));
   to.flowId.set(from.flowId.subarray(0, count));
-}
-
-/** Copies the packet (input columns) of row i of `from` to row j of `to`, results reset; allocates nothing. */
-function copyPacket(from: PacketBatch, i: number, to: PacketBatch, j: number): void {
-  to.family[j] = from.family[i]!;
-  to.src[j] = from.src[i]!;
-  to.dst[j] = from.dst[i]!;
-  const x = i << 2, y = j << 2;
-  for (let k = 0; k < 4; k++) {
-    to.src6[y + k] = from.src6[x + k]!;
-    to.dst6[y + k] = from.dst6[x + k]!;
-  }
-  to.srcPort[j] = from.srcPort[i]!;
-  to.dstPort[j] = from.dstPort[i]!;
-  to.proto[j] = from.proto[i]!;
-  to.tcpFlags[j] = from.tcpFlags[i]!;
-  to.length[j] = from.length[i]!;
-  to.ingress[j] = from.ingress[i]!;
-  to.time[j] = from.time[i]!;
-  to.purpose[j] = from.purpose[i]!;
-  to.flowId[j] = -1;
-  to.disposition[j] = DISPOSITION_PENDING;
-  to.dropReason[j] = 0;
-  to.routeIndex[j] = -1;
-  to.ruleIndex[j] = -1;
-  to.translatedSrc[j] = 0;
-  to.translatedSrcPort[j] = 0;
-  to.serviceError[j] = 0;
-  to.egressVm[j] = -1;
 }
