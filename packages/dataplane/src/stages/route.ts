@@ -34,7 +34,8 @@ export function routeStage(b: PacketBatch, ctx: StageContext): void {
     if (sc.flowHit[i] !== FlowHit.New && sc.flowHit[i] !== FlowHit.Recompute) continue;
     // Senders outside the VNets: on-premises (through the gateway) and Internet hosts (to public addresses).
     const ing = b.ingress[i]!;
-    const d = b.family[i] === 4 ? t.destinations.lookup(b.dst[i]!) : -1;
+    const w = i << 2;
+    const d = b.family[i] === 4 ? t.destinations.lookup(b.dst[i]!) : t.destinations6.lookup(b.dst6[w]!, b.dst6[w + 1]!, b.dst6[w + 2]!, b.dst6[w + 3]!);
     if (ing >= Ingress.ON_PREM) {
       if (d >= 0 && d < Dest.PUBLIC_VM) sc.nextHop[i] = NextHop.VnetLocal; // to a VM, through the gateway
       else {
