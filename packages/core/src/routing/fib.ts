@@ -15,7 +15,8 @@ export interface RoutingFib extends Fib {
 
 /** One Active row as a canonical string (every field that reaches the FIB or an explanation). */
 function rowKey(r: EffectiveRoute): string {
-  return [r.addressPrefixes.join(','), r.source, r.nextHopType, r.nextHopIpAddress.join(','), r.name ?? '', r.routeTable ?? '', r.service ?? ''].join('|');
+  const off = r.inactivePrefixes === undefined ? '' : r.inactivePrefixes.map((x) => x.prefix).join(',');
+  return [r.addressPrefixes.join(','), off, r.serviceTag ?? '', r.source, r.nextHopType, r.nextHopIpAddress.join(','), r.name ?? '', r.routeTable ?? '', r.service ?? ''].join('|');
 }
 
 /** Canonical key of a table's Active rows, independent of their order: equal keys => one shared Fib. */
@@ -55,7 +56,10 @@ export function compileFib(routes: readonly EffectiveRoute[]): RoutingFib {
       if (a.family === 4) nextHopIp[i] = a.addr;
       else nextHopIpV6.set(a.words, i * 4);
     }
+    const off = r.inactivePrefixes;
     for (const text of r.addressPrefixes) {
+      // R-RT-8: a prefix of a tag route that another route carries stays out of the FIB.
+      if (off !== undefined && off.some((x) => x.prefix === text)) continue;
       const p = prefixOfRow(r, text, `${at}.addressPrefixes`);
       const other = seen.get(p.text);
       if (other !== undefined)
