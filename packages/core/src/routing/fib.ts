@@ -3,7 +3,7 @@
 // (R-RT-4, R-SE-ROUTE-2), so a lookup here is pure longest-prefix match.
 import { Ipv4Trie, Ipv6Trie } from '../lpm/index.js';
 import { NextHop } from '../dispositions.js';
-import { parseAddress } from '../addr/index.js';
+import { ipv4InPrefix, ipv6InPrefix, parseAddress, parseCidr } from '../addr/index.js';
 import type { EffectiveRoute, Fib } from './types.js';
 import { RoutingError } from './errors.js';
 import { prefixOfRow } from './prefix.js';
@@ -85,4 +85,25 @@ export function fibLookup(fib: Fib, address: string): EffectiveRoute | null {
   const a = parseAddress(address);
   const i = a.family === 4 ? fib.v4.lookup(a.addr) : fib.v6.lookup(a.words[0]!, a.words[1]!, a.words[2]!, a.words[3]!);
   return i < 0 ? null : fib.routes[i]!;
+}
+
+/**
+ * The prefix of `route` that carries `address` (text): its only prefix, or for a service-tag route (R-RT-8) the longest
+ * of its FIB prefixes containing the address. For explanations, not packets.
+ */
+export function matchedPrefix(route: EffectiveRoute, address: string): string {
+  if (route.addressPrefixes.length === 1) return route.addressPrefixes[0]!;
+  const a = parseAddress(address);
+  let best = route.addressPrefixes[0]!;
+  let bestLen = -1;
+  for (const text of route.addressPrefixes) {
+    if (route.inactivePrefixes?.some((x) => x.prefix === text)) continue;
+    const c = parseCidr(text);
+    const inside = c.family === 4 ? a.family === 4 && ipv4InPrefix(a.addr, c.prefix, c.length) : a.family === 6 && ipv6InPrefix(a.words, c.words, c.length);
+    if (inside && c.length > bestLen) {
+      best = text;
+      bestLen = c.length;
+    }
+  }
+  return best;
 }

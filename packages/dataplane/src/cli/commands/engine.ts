@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { parseAddress } from '@vnetsim/core';
+import { matchedPrefix, parseAddress } from '@vnetsim/core';
 import { loadScenarioFile, MissingDataError, PACKET_PROTOCOLS, type Scenario } from '../../io/scenario.js';
 import { Network } from '../../network.js';
 import { runScenario, type ScenarioResult } from '../../run/runner.js';
@@ -186,7 +186,7 @@ export const nextHopCommand: Command = {
       ctx.io.out(`Next hop type:   ${r.nextHopType}`);
       ctx.io.out(`Next hop IP:     ${r.nextHopIpAddress ?? '-'}`);
       ctx.io.out(`Route table id:  ${r.routeTableId}`);
-      if (r.route !== null) ctx.io.out(`Route:           ${r.route.addressPrefixes.join(', ')} (${r.route.source}${r.route.name ? `, ${r.route.name}` : ''})`);
+      if (r.route !== null) ctx.io.out(`Route:           ${r.route.serviceTag !== undefined ? `${r.route.serviceTag} ${matchedPrefix(r.route, to)}` : r.route.addressPrefixes.join(', ')} (${r.route.source}${r.route.name ? `, ${r.route.name}` : ''})`);
     }
     return EXIT.ok;
   },
