@@ -12,6 +12,7 @@ export default defineConfig({
       '@vnetsim/scenario': src('scenario'),
       '@vnetsim/azure': src('azure'),
       '@vnetsim/bench': src('bench'),
+      '@vnetsim/scaleout': src('scaleout'),
       '@vnetsim/cli': fileURLToPath(new URL('./packages/cli/src/main.ts', import.meta.url)),
     },
   },

@@ -4,6 +4,7 @@
 import { parseAddress, parseCidr, PROTOCOLS } from '@vnetsim/core';
 import { PacketBatch, Proto, TcpFlag } from './batch.js';
 import { Prng } from './prng.js';
+import { shardOf4 } from './shard-hash.js';
 
 export type ProtocolMix = 'tcp' | 'udp' | 'icmp' | { tcp?: number; udp?: number; icmp?: number };
 
@@ -37,6 +38,12 @@ export interface TrafficSpec {
   concurrentFlows?: number;
   /** UDP: alternate request (forward) and reply (reverse) packets (default true); else all forward. */
   udpReplies?: boolean;
+  /**
+   * Emit only flows of virtual shard `index` of `of` (shardOf4 of the 5-tuple, symmetric: both directions agree):
+   * the source port of each IPv4 flow is moved forward from its usual value until the flow hashes to the shard
+   * (about `of` tries a flow). IPv6 flows are refused with a shard.
+   */
+  shard?: { index: number; of: number };
 }
 
 export interface PacketSource {
@@ -61,7 +68,7 @@ export class TrafficGenerator implements PacketSource {
   flowsStarted = 0;
 
   private readonly prng: Prng;
-  private readonly spec: Required<Omit<TrafficSpec, 'protocol' | 'dstPorts'>>;
+  private readonly spec: Required<Omit<TrafficSpec, 'protocol' | 'dstPorts' | 'shard'>>;
   private readonly srcFamily: Uint8Array;
   private readonly srcV4: Uint32Array;
   private readonly srcV6: Uint32Array;
@@ -88,6 +95,8 @@ export class TrafficGenerator implements PacketSource {
   private readonly sDport: Uint16Array;
   private readonly sIngress: Int32Array;
   private readonly sNext: Int32Array;
+  private readonly shardIndex: number;
+  private readonly shardCount: number;
 
   constructor(spec: TrafficSpec) {
     const where = 'traffic';
@@ -109,6 +118,10 @@ export class TrafficGenerator implements PacketSource {
     if (this.spec.ingress.length !== spec.sources.length)
       throw new RangeError(`${where}.ingress: expected ${spec.sources.length} entries (one per source), got ${this.spec.ingress.length}`);
     this.prng = new Prng(spec.seed);
+    this.shardIndex = spec.shard?.index ?? 0;
+    this.shardCount = spec.shard?.of ?? 1;
+    if (!Number.isInteger(this.shardCount) || this.shardCount < 1 || this.shardCount > 65536 || !Number.isInteger(this.shardIndex) || this.shardIndex < 0 || this.shardIndex >= this.shardCount)
+      throw new RangeError(`${where}.shard: expected 0 <= index < of <= 65536, got ${spec.shard?.index} of ${spec.shard?.of}`);
     this.totalPackets = spec.flows * spec.packetsPerFlow;
 
     const n = spec.sources.length;
@@ -267,12 +280,26 @@ export class TrafficGenerator implements PacketSource {
     if (!v6) {
       this.sSrc[j] = this.srcV4[s];
       this.sDst[j] = this.pickDst4();
+      if (this.shardCount > 1) this.moveToShard(j, proto);
     } else {
+      if (this.shardCount > 1) throw new RangeError('traffic.shard: IPv6 sources cannot be sharded');
       for (let w = 0; w < 4; w++) this.sSrc6[j * 4 + w] = this.srcV6[s * 4 + w];
       const k = r.nextInt(this.d6Prefix.length / 4);
       for (let w = 0; w < 4; w++)
         this.sDst6[j * 4 + w] = (this.d6Prefix[k * 4 + w] | (r.nextU32() & this.d6HostMask[k * 4 + w])) >>> 0;
     }
+  }
+
+  /** Moves flow j's source port (the ICMP identifier) forward until the flow lands on this generator's shard. */
+  private moveToShard(j: number, proto: number): void {
+    const src = this.sSrc[j], dst = this.sDst[j], dport = this.sDport[j];
+    let sport = this.sSport[j];
+    // 64,512 ports and a hash that spreads them evenly: the loop ends long before it wraps for shards <= 4096.
+    for (let tries = 0; tries < 64512; tries++) {
+      if (shardOf4(proto, src, dst, sport, dport, this.shardCount) === this.shardIndex) break;
+      sport = sport === 65535 ? 1024 : sport + 1;
+    }
+    this.sSport[j] = sport;
   }
 
   /** Uniform over the union of the IPv4 destination prefixes (53 random bits; overlaps count twice). */
