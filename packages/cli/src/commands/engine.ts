@@ -13,6 +13,7 @@ import { FlowLogWriter } from '@vnetsim/dataplane';
 import { EXIT, ipPort, oneFile, oneOf, optionalPort, required, scenarioFiles, UsageError, type Command, type CommandContext } from '../command.js';
 import { renderTable } from '../table.js';
 import { formatAzure } from '@vnetsim/azure';
+import { REDIS_HELP, REDIS_OPTION, redisUrl, runOnWorkers } from './scaleout.js';
 
 function load(ctx: CommandContext): Scenario {
   return loadScenarioFile(oneFile(ctx), ctx.flags.serviceTags === undefined ? {} : { serviceTagsFile: ctx.flags.serviceTags });
@@ -56,12 +57,13 @@ function progressReporter(ctx: CommandContext): ((step: number, done: number, to
 export const runCommand: Command = {
   name: 'run',
   summary: 'run scenario files and check their expectations (exit 0 all held, 1 one failed, 2 invalid file)',
-  usage: 'vnetsim run FILE|DIR... [--json] [--pcap FILE] [--flow-log FILE] [--service-tags FILE] [--log-level L]',
-  options: { pcap: { type: 'string' }, 'flow-log': { type: 'string' } },
-  optionHelp: ['--pcap FILE       write the packets of the run (before and after translation, and the RSTs) as a capture', '--flow-log FILE   write NSG flow log v2 records of the run'],
+  usage: 'vnetsim run FILE|DIR... [--json] [--pcap FILE] [--flow-log FILE] [--redis URL] [--service-tags FILE] [--log-level L]',
+  options: { pcap: { type: 'string' }, 'flow-log': { type: 'string' }, ...REDIS_OPTION },
+  optionHelp: ['--pcap FILE       write the packets of the run (before and after translation, and the RSTs) as a capture', '--flow-log FILE   write NSG flow log v2 records of the run', REDIS_HELP],
   examples: ['vnetsim run scenarios/', 'vnetsim run scenarios/service-endpoints/endpoint-switches-source-to-private.yaml --json', 'vnetsim run scenarios/ --pcap run.pcap --flow-log flows.json'],
   run(ctx) {
     const files = scenarioFiles(ctx);
+    const redis = redisUrl(ctx);
     // Every file is validated first: an invalid file means nothing runs (exit 2). A scenario whose public data
     // (../shared/data) is absent on this machine is skipped, and the output says so.
     const scenarios: Scenario[] = [];
@@ -76,6 +78,10 @@ export const runCommand: Command = {
     }
     const pcapPath = ctx.values['pcap'];
     const flowLogPath = ctx.values['flow-log'];
+    if (redis !== undefined) {
+      if (pcapPath !== undefined || flowLogPath !== undefined) throw new UsageError('--pcap and --flow-log write files of one process: run without --redis (or unset VNETSIM_REDIS)');
+      return runOnWorkers(ctx, redis, scenarios, (results, started) => finishRun(ctx, results, skipped, started), printRunResult);
+    }
     const pcap = typeof pcapPath === 'string' ? openPcapFile(pcapPath) : undefined;
     const flowLog = typeof flowLogPath === 'string' ? new FlowLogWriter() : undefined;
     const progress = progressReporter(ctx);
@@ -96,20 +102,32 @@ export const runCommand: Command = {
     }
     pcap?.close();
     if (flowLog !== undefined && typeof flowLogPath === 'string') writeFileSync(flowLogPath, `${flowLog.toString()}\n`);
-    const passed = results.every((r) => r.passed);
-    if (ctx.flags.json) json(ctx, { scenarios: results, passed, ...(skipped.length > 0 ? { skipped } : {}) });
-    else {
-      for (const sk of skipped) ctx.io.out(`SKIP  ${sk.file}: ${sk.reason}`);
-      const rows = results.map((r) => [r.passed ? 'PASS' : 'FAIL', r.name, String(r.steps.length), String(r.steps.filter((x) => !x.passed).length), r.counters.packetsIn.toLocaleString('en-US')]);
-      ctx.io.out('');
-      ctx.io.out(renderTable(['result', 'scenario', 'steps', 'failed', 'packets'], rows, { right: [2, 3, 4] }));
-      const total = results.reduce((a, r) => a + r.counters.packetsIn, 0);
-      const secs = (performance.now() - started) / 1000;
-      ctx.io.out(`\n${results.filter((r) => r.passed).length} of ${results.length} scenarios passed${skipped.length > 0 ? ` (${skipped.length} skipped: data absent)` : ''}; ${total.toLocaleString('en-US')} packets in ${secs.toFixed(2)} s`);
-    }
-    return passed ? EXIT.ok : EXIT.failed;
+    return finishRun(ctx, results, skipped, started);
   },
 };
+
+/** A scenario's block of the human report, and the speed lines of its traffic steps (run --redis: as results arrive). */
+function printRunResult(ctx: CommandContext, r: ScenarioResult, speeds: ReadonlyArray<{ step: number; packets: number; seconds: number }>): void {
+  if (ctx.flags.json) return;
+  printScenario(ctx, r);
+  for (const x of speeds) if (x.packets >= 10_000) ctx.io.out(`  step ${x.step}: ${x.packets.toLocaleString('en-US')} packets, ${formatRate(x.packets / Math.max(x.seconds, 1e-9))} packets/s`);
+}
+
+/** The table and summary (or the --json document) after every scenario ran; the exit status. */
+function finishRun(ctx: CommandContext, results: ScenarioResult[], skipped: Array<{ file: string; reason: string }>, started: number): number {
+  const passed = results.every((r) => r.passed);
+  if (ctx.flags.json) json(ctx, { scenarios: results, passed, ...(skipped.length > 0 ? { skipped } : {}) });
+  else {
+    for (const sk of skipped) ctx.io.out(`SKIP  ${sk.file}: ${sk.reason}`);
+    const rows = results.map((r) => [r.passed ? 'PASS' : 'FAIL', r.name, String(r.steps.length), String(r.steps.filter((x) => !x.passed).length), r.counters.packetsIn.toLocaleString('en-US')]);
+    ctx.io.out('');
+    ctx.io.out(renderTable(['result', 'scenario', 'steps', 'failed', 'packets'], rows, { right: [2, 3, 4] }));
+    const total = results.reduce((a, r) => a + r.counters.packetsIn, 0);
+    const secs = (performance.now() - started) / 1000;
+    ctx.io.out(`\n${results.filter((r) => r.passed).length} of ${results.length} scenarios passed${skipped.length > 0 ? ` (${skipped.length} skipped: data absent)` : ''}; ${total.toLocaleString('en-US')} packets in ${secs.toFixed(2)} s`);
+  }
+  return passed ? EXIT.ok : EXIT.failed;
+}
 
 function formatRate(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0);
