@@ -409,7 +409,8 @@ export class Network extends EventEmitter<NetworkEvents> {
     if (changed.length > 0) {
       const idx = new Set(changed.map((s) => this.routingNow.subnetIndex(s)));
       this.flows.scan((id) => {
-        if (idx.has(this.flows.subnet[id]!)) this.flows.disposition[id] = DISPOSITION_PENDING;
+        // R-NSG-5: only the route is recomputed; a flow the NSGs denied keeps its verdict.
+        if (idx.has(this.flows.subnet[id]!) && this.flows.verdict[id] !== FlowVerdict.Deny) this.flows.disposition[id] = DISPOSITION_PENDING;
       });
       this.emit('routesChanged', { subnets: changed });
     }

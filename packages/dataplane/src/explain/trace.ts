@@ -1,6 +1,7 @@
 // Explains a packet's verdict: the disposition plus the ordered steps that decided it (STYLE.md 6: Batfish's
 // Trace{disposition, hops[steps]}), read from the columns the fast path filled and the same compiled tables.
 import {
+  Disposition,
   DISPOSITION_NAMES,
   DROP_REASON_NAMES,
   DROP_REASON_DESCRIPTIONS,
@@ -42,6 +43,11 @@ export interface PacketOutcome {
   /** The source address the destination saw (private through an endpoint, R-SE-1; else translated). */
   sourceSeen: string;
   sourceSeenByService: string | null;
+  /**
+   * The source address the packet carries where it arrives: a VM, an on-premises site, the Internet, a service (a
+   * refusing service included). Null when it arrives nowhere (dropped on the way, or denied inbound at the VM).
+   */
+  sourceSeenByDestination: string | null;
   /** The error a refused request gets (R-SVC-1), e.g. `403 AuthorizationFailure`, `40914`. */
   serviceError: string | null;
   service: string | null;
@@ -103,6 +109,9 @@ function decidingRule(t: CompiledTables, sc: Scratch, b: PacketBatch, i: number)
   return last;
 }
 
+/** Dispositions where the packet reaches its destination (sourceSeenByDestination). */
+const ARRIVES: ReadonlySet<number> = new Set([Disposition.Delivered, Disposition.ExitsNetwork, Disposition.ServiceDenied]);
+
 /** The outcome of row i after the pipeline ran (no steps: cheap enough for every scenario packet). */
 export function outcomeOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: number): PacketOutcome {
   const route = routeOf(t, sc, b, i);
@@ -126,6 +135,7 @@ export function outcomeOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: num
     routeTable: route === null ? null : (route.routeTable ?? 'System Route'),
     sourceSeen: seen,
     sourceSeenByService: reachedService ? seen : null,
+    sourceSeenByDestination: ARRIVES.has(b.disposition[i]!) ? seen : null,
     serviceError,
     service: svcSpec?.name ?? null,
     deliveredTo: b.egressVm[i]! >= 0 ? t.vmNames[b.egressVm[i]!]! : null,
@@ -212,6 +222,6 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
     o.disposition === 'Delivered' ? (o.deliveredTo ? `delivered to VM ${o.deliveredTo}` : o.service ? `delivered to ${o.service}` : 'delivered')
     : o.disposition === 'ExitsNetwork' ? (d >= Dest.ON_PREM ? `leaves to on-premises site ${t.onPremNames[d - Dest.ON_PREM]}` : 'leaves to the Internet')
     : `${o.disposition}: ${DROP_REASON_DESCRIPTIONS[o.reason ?? 'None']}`;
-  steps.push({ stage: 'delivery', text: final });
+  steps.push({ stage: 'delivery', text: o.sourceSeenByDestination === null ? final : `${final}; source seen by the destination ${o.sourceSeenByDestination}` });
   return { ...o, packet, steps };
 }

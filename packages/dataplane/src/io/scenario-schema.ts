@@ -283,6 +283,8 @@ export interface Expect {
   nextHopType?: NextHopType;
   nextHopIp?: string;
   sourceSeenByService?: string;
+  /** The source address the packet carries where it arrives (VM, on-premises site, Internet, service). */
+  sourceSeenByDestination?: string;
   /** As written: `403 AuthorizationFailure`, `40914` (numbers become strings). */
   serviceError?: string;
   counts?: Partial<Record<DispositionName, number>>;
@@ -500,7 +502,7 @@ export const STEP_ARGS: Record<StepKind, Schema> = {
       r.report(node, path, 'an effectiveRoutes step needs exactly one of "subnet" (vnet/subnet) or "vm"');
   }),
   effectiveSecurityRules: obj('an effectiveSecurityRules step', { vm: req(str('a VM name')) }),
-  nextHop: obj('a nextHop step', { from: req(str('a VM name')), to: req(addr) }),
+  nextHop: obj('a nextHop step', { from: req(str('a VM name')), to: req(str('a VM, service, on-premises name or an address')) }),
   ipFlowVerify: obj('an ipFlowVerify step', {
     vm: req(str('a VM name')),
     direction: req(enumOf(DIRECTIONS)),
@@ -548,6 +550,7 @@ const EXPECT_FIELDS: Record<keyof Expect, Field> = {
   nextHopType: opt(enumOf(NEXT_HOP_TYPES)),
   nextHopIp: opt(addr),
   sourceSeenByService: opt(addr),
+  sourceSeenByDestination: opt(addr),
   serviceError: opt({ k: 'strnum', what: 'a service error like 403 AuthorizationFailure or 40914' }),
   counts: opt({ k: 'map', keys: DISPOSITION_NAMES, value: { k: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, what: 'a count' }, what: 'a map of disposition to count' }),
   resetConnections: opt(listOf(str('a connection id'), 'a list of connection ids')),
@@ -559,7 +562,9 @@ const EXPECT_FIELDS: Record<keyof Expect, Field> = {
   address: opt(addr),
 };
 
-const PACKET_EXPECT = ['disposition', 'reason', 'rule', 'nextHopType', 'nextHopIp', 'routeTable', 'sourceSeenByService', 'serviceError'] as const;
+const PACKET_EXPECT = [
+  'disposition', 'reason', 'rule', 'nextHopType', 'nextHopIp', 'routeTable', 'sourceSeenByService', 'sourceSeenByDestination', 'serviceError',
+] as const;
 const CHANGE_EXPECT = ['error', 'resetConnections'] as const;
 /** The expect keys that mean something for each step kind (others would be silent no-ops, so they are errors). */
 export const EXPECT_KEYS: Record<StepKind, readonly (keyof Expect)[]> = {
@@ -579,7 +584,8 @@ export const EXPECT_KEYS: Record<StepKind, readonly (keyof Expect)[]> = {
   effectiveRoutes: ['contains', 'notContains'],
   effectiveSecurityRules: ['contains', 'notContains'],
   nextHop: ['nextHopType', 'nextHopIp', 'routeTable'],
-  ipFlowVerify: ['access', 'rule'],
+  // error: Azure refuses a question it cannot answer (a local address that is not the VM's) with InvalidRequest.
+  ipFlowVerify: ['access', 'rule', 'error'],
   resolve: ['address'],
   advanceTime: ['resetConnections'],
 };
