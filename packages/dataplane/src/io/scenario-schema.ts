@@ -538,6 +538,10 @@ const ruleRow: Schema = obj('an effective security rule row', {
   sourcePorts: opt({ k: 'strnum', what: 'ports' }),
   destinationPorts: opt({ k: 'strnum', what: 'ports' }),
   prefix: opt(addrOrCidrSchema()),
+  // SCENARIOS.md: a rule row may be matched on one side.
+  sourcePrefix: opt(addrOrCidrSchema()),
+  destinationPrefix: opt(addrOrCidrSchema()),
+  level: opt(enumOf(['nic', 'subnet'])),
 });
 function addrOrCidrSchema(): Schema {
   return { k: 'str', what: 'an address or prefix', check: addrOrCidrCheck };

@@ -203,6 +203,8 @@ class RunContext {
             sourcePorts: r.sourcePortRanges.join(','),
             destinationPorts: r.destinationPortRanges.join(','),
             prefix: [...r.sourceAddressPrefixes, ...r.destinationAddressPrefixes].join(','),
+            sourcePrefix: r.sourceAddressPrefixes.join(','),
+            destinationPrefix: r.destinationAddressPrefixes.join(','),
           })),
         );
         checkRows(e, rows, failures);
@@ -472,7 +474,7 @@ function rowMatches(entry: Record<string, string | number>, row: Record<string, 
   return Object.entries(entry).every(([k, v]) => {
     const have = row[k];
     if (have === undefined) return false;
-    if (k === 'prefix') return String(have).split(',').includes(String(v));
+    if (k === 'prefix' || k === 'sourcePrefix' || k === 'destinationPrefix') return String(have).split(',').includes(String(v));
     return String(have) === String(v);
   });
 }
