@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { parseAddress } from '@vnetsim/core';
+import { NsgError, parseAddress } from '@vnetsim/core';
 import { loadScenarioFile, MissingDataError, PACKET_PROTOCOLS, type Scenario } from '../../io/scenario.js';
 import { Network } from '../../network.js';
 import { runScenario, type ScenarioResult } from '../../run/runner.js';
@@ -216,7 +216,14 @@ export const verifyCommand: Command = {
     ipPort(ctx, 'remote');
     const s = load(ctx);
     vmExists(s, vm, 'vm');
-    const r = networkOf(ctx, s).nsgs.ipFlowVerify(vm, direction, protocol, local, remote);
+    let r: ReturnType<ReturnType<typeof networkOf>['nsgs']['ipFlowVerify']>;
+    try {
+      r = networkOf(ctx, s).nsgs.ipFlowVerify(vm, direction, protocol, local, remote);
+    } catch (e) {
+      // Azure refuses the question (InvalidRequest), e.g. a local address that is not one of the VM's.
+      if (e instanceof NsgError) throw new UsageError(`--${e.message}`);
+      throw e;
+    }
     if (azureFormat(ctx)) json(ctx, formatAzure.ipFlowVerify(r));
     else if (ctx.flags.json) json(ctx, r);
     else {
