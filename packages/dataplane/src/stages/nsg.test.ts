@@ -99,6 +99,19 @@ describe('R-NSG-4: the level that decides in the pipeline and the trace', () => 
   });
 });
 
+describe('R-NSG-6: a route change recompiles the VirtualNetwork the pipeline matches', () => {
+  it('R-NSG-6: an Internet host inside a new UDR prefix meets AllowVnetInBound in the pipeline; removing the route denies it again', () => {
+    const net = networkOf(NET.replace('deny-vnet-in, priority: 100, direction: Inbound, access: Deny, protocol: \'*\', source: VirtualNetwork', 'deny-ssh-in, priority: 100, direction: Inbound, access: Deny, protocol: \'*\', source: 10.0.2.0/24'));
+    const knock = (port: number) => send(net, '198.51.100.7', '51.105.0.1', { port, sourcePort: 50000 + port }).outcome;
+    expect(knock(8080)).toMatchObject({ disposition: 'DeniedIn', rule: 'defaultSecurityRules/DenyAllInBound' });
+    expect(net.setRoute('app-rt', { name: 'partner', prefix: '198.51.100.0/24', nextHopType: 'None' }).ok).toBe(true);
+    expect(knock(8081)).toMatchObject({ disposition: 'Delivered', deliveredTo: 'app1' });
+    expect(net.nsgs.ipFlowVerify('app1', 'Inbound', 'Tcp', '10.0.1.4:8081', '198.51.100.7:5000').ruleName).toBe('defaultSecurityRules/AllowVnetInBound');
+    expect(net.removeRoute('app-rt', 'partner').ok).toBe(true);
+    expect(knock(8082)).toMatchObject({ disposition: 'DeniedIn', rule: 'defaultSecurityRules/DenyAllInBound' });
+  });
+});
+
 describe('sourceSeenByDestination', () => {
   it('the source a packet carries where it arrives: private inside the VNet, the public IP on the Internet, none when dropped', () => {
     const net = networkOf(NET);
