@@ -1,7 +1,7 @@
 // R-ADDR-3 at both doors: a scenario file that declares what Azure refuses is invalid (located on its line), and a
 // control-plane change that would declare it is InvalidRequest and changes nothing.
 import { describe, expect, it } from 'vitest';
-import { parseScenario, ScenarioError } from '../io/scenario.js';
+import { parseScenario, ScenarioError } from '@vnetsim/scenario';
 import { networkOf } from '../testing/fixtures.js';
 
 const NET = (vnetRange: string, subnet: string, routes: string, ipRule: string) => `name: r-addr-3
