@@ -8,7 +8,9 @@ import {
   Ipv6Trie,
   ServiceTagMap,
   classifierFromData,
+  canonicalRegion,
   endpointService,
+  hasStoragePolicy,
   ipv4TableFromData,
   ipv6TableFromData,
   parseCidr,
@@ -56,9 +58,14 @@ export const Dest = {
 /** Appliance behaviour of a VM (R-SNAT-3). */
 export const ApplianceEgress = { NotAppliance: -1, Internet: 0, OnPrem: 1, Drop: 2 } as const;
 
-/** A pool of SNAT ports of one public address (R-SNAT-1). */
+/**
+ * A pool of SNAT ports (R-SNAT-1): one public address, or every public address of a NAT gateway (each contributes
+ * its ports: slot k of the pool is port k % portsPerIp of address ips[k / portsPerIp]).
+ */
 export interface SnatPoolSpec {
+  /** First address (the only one for a VM or appliance public IP). */
   ip: number;
+  ips: number[];
   label: string;
 }
 
@@ -92,17 +99,29 @@ export interface CompiledTables {
   readonly subnetSnatPool: Int32Array;
   /** R-POL-1: 1 when subnet s may reach service resource r through its endpoint: [s * serviceCount + r]. */
   readonly policyAllows: Uint8Array;
-  /** 1 when the subnet has any endpoint policy (an unmodelled address of the service is then refused too). */
+  /** 1 when the subnet has a Storage endpoint policy (an unmodelled Storage address is then refused too, R-POL-1). */
   readonly subnetHasPolicy: Uint8Array;
+  /** R-POL-1: the Storage tag's prefixes (a policy filters Storage only), IPv4 and IPv6. */
+  readonly storageSpace: CompiledIpv4Trie;
+  readonly storageSpace6: CompiledIpv6Trie;
   // VNets
   readonly vnetNames: readonly string[];
   /** First NAT IP of the VNet's gateway (R-SE-5, R-SNAT-3), 0 none. */
   readonly vnetGatewayNat: Uint32Array;
+  /** R-SNAT-3: on-premises prefixes behind the VNet's gateway (gateway.onPremPrefixes, onPrem sites), null none. */
+  readonly vnetGatewayPrefixes: ReadonlyArray<CompiledIpv4Trie | null>;
+  /** R-SVC-4: region of each VNet, as an index shared with serviceRegion. */
+  readonly vnetRegion: Int32Array;
   // service resources
   readonly serviceNames: readonly string[];
   readonly serviceAddress: Uint32Array;
   /** 1 when defaultAction is Deny (R-SVC-1). */
   readonly serviceDeny: Uint8Array;
+  /** R-SVC-4: region index (see vnetRegion) of each service; 1 in serviceIsStorage for storage accounts. */
+  readonly serviceRegion: Int32Array;
+  readonly serviceIsStorage: Uint8Array;
+  /** R-SVC-4: options.storageSameRegionSource (said in traces). */
+  readonly storageSameRegionSource: 'public' | 'azureInternal';
   /** 1 when subnet s is in service r's virtualNetworkRules: [r * subnetCount + s]. */
   readonly serviceVnetRule: Uint8Array;
   /** Per service: its ipRules as a prefix table (value 0 = match), null when none. */
@@ -143,7 +162,7 @@ export function compileTables(
   tags: ServiceTagSet,
   routing: NetworkRouting,
   nsgs: NetworkNsgs,
-  options: Pick<ScenarioOptions, 'outboundPrecedence'> = {},
+  options: Pick<ScenarioOptions, 'outboundPrecedence' | 'storageSameRegionSource'> = {},
 ): CompiledTables {
   tableCompiles.count++;
   const vnetNames = spec.vnets.map((v) => v.name);
@@ -153,14 +172,15 @@ export function compileTables(
   const nSub = subnetNames.length;
 
   const pools: SnatPoolSpec[] = [];
-  const poolByIp = new Map<number, number>();
-  const pool = (ipText: string, label: string): number => {
-    const ip = parseIpv4(ipText);
-    let p = poolByIp.get(ip);
+  const poolByIp = new Map<string, number>();
+  const pool = (ipText: string | string[], label: string): number => {
+    const ips = (Array.isArray(ipText) ? ipText : [ipText]).map(parseIpv4);
+    const key = ips.join(',');
+    let p = poolByIp.get(key);
     if (p === undefined) {
       p = pools.length;
-      pools.push({ ip, label });
-      poolByIp.set(ip, p);
+      pools.push({ ip: ips[0]!, ips, label });
+      poolByIp.set(key, p);
     }
     return p;
   };
@@ -168,9 +188,32 @@ export function compileTables(
   // VNets
   const vnetGatewayNat = new Uint32Array(spec.vnets.length);
   const vnetDefaultPool = new Int32Array(spec.vnets.length);
+  const vnetGatewayPrefixes: Array<CompiledIpv4Trie | null> = [];
+  const vnetRegion = new Int32Array(spec.vnets.length);
+  const regionIds = new Map<string, number>();
+  const regionId = (r: string): number => {
+    const c = canonicalRegion(r);
+    let k = regionIds.get(c);
+    if (k === undefined) regionIds.set(c, (k = regionIds.size));
+    return k;
+  };
   spec.vnets.forEach((v, i) => {
+    vnetRegion[i] = regionId(v.region);
     const nat = v.gateway?.natIps[0];
     if (nat !== undefined) vnetGatewayNat[i] = parseIpv4(nat);
+    // R-SNAT-3: what lies on-premises behind this VNet's gateway (delivered there untranslated).
+    const onPrem = [...(v.gateway?.onPremPrefixes ?? []), ...spec.onPrem.filter((o) => o.via === v.name).map((o) => o.prefix)];
+    const gw = new Ipv4Trie();
+    let any = false;
+    for (const text of onPrem) {
+      const c = parseCidr(text);
+      // A default route advertised by BGP is forced tunnelling (R-RT-6), not an on-premises network.
+      if (c.family === 4 && c.length > 0) {
+        gw.insert(c.prefix, c.length, 0);
+        any = true;
+      }
+    }
+    vnetGatewayPrefixes.push(any ? gw.compile() : null);
     const text = v.defaultOutboundIp ?? formatV4(defaultOutboundIp(i));
     vnetDefaultPool[i] = pool(text, `default outbound of ${v.name}`);
   });
@@ -192,8 +235,9 @@ export function compileTables(
     subnetFib.push(routing.fibOf(s));
     subnetNsgOut.push(subnet.nsg === undefined ? null : nsgs.classifier(subnet.nsg, 'Outbound', vnet.name));
     subnetNsgIn.push(subnet.nsg === undefined ? null : nsgs.classifier(subnet.nsg, 'Inbound', vnet.name));
-    const natIp = subnet.natGateway?.publicIps[0];
-    subnetSnatPool[s] = natIp !== undefined ? pool(natIp, `NAT gateway of ${vnet.name}/${subnet.name}`) : vnetDefaultPool[vi]!;
+    // R-SNAT-1: every public IP of the NAT gateway contributes its ports to one pool.
+    const natIps = subnet.natGateway?.publicIps ?? [];
+    subnetSnatPool[s] = natIps.length > 0 ? pool(natIps, `NAT gateway of ${vnet.name}/${subnet.name}`) : vnetDefaultPool[vi]!;
   });
 
   // VMs
@@ -252,6 +296,8 @@ export function compileTables(
   const m = spec.services.length;
   const serviceAddress = new Uint32Array(m);
   const serviceDeny = new Uint8Array(m);
+  const serviceRegion = new Int32Array(m);
+  const serviceIsStorage = new Uint8Array(m);
   const serviceVnetRule = new Uint8Array(m * nSub);
   const serviceIpRules: Array<CompiledIpv4Trie | null> = [];
   const serviceErrorVnet = new Uint16Array(m);
@@ -260,6 +306,8 @@ export function compileTables(
     serviceAddress[r] = parseIpv4(svc.address);
     dest.insert(serviceAddress[r]!, 32, Dest.SERVICE + r);
     serviceDeny[r] = svc.firewall.defaultAction === 'Deny' ? 1 : 0;
+    serviceRegion[r] = regionId(svc.region);
+    serviceIsStorage[r] = endpointService(svc.type)?.tag === 'Storage' ? 1 : 0;
     for (const sn of svc.firewall.virtualNetworkRules) {
       const s = subnetIndex.get(sn);
       if (s !== undefined) serviceVnetRule[r * nSub + s] = 1;
@@ -278,16 +326,18 @@ export function compileTables(
     serviceErrorIp[r] = errorNumber(info?.errorOnDeny.ip ?? '403');
   });
 
-  // R-POL-1: endpoint policies (union of the subnet's policies for the service's type; none = every resource).
+  // R-POL-1: endpoint policies (union of the subnet's Storage policies; none = every resource). They filter Storage
+  // only: Sql, Key Vault and other services' resources are never refused by them.
   const policyAllows = new Uint8Array(nSub * m);
   const subnetHasPolicy = new Uint8Array(nSub);
   subnetSpecs.forEach(({ subnet }, s) => {
-    subnetHasPolicy[s] = subnet.endpointPolicies.length > 0 ? 1 : 0;
+    subnetHasPolicy[s] = hasStoragePolicy(spec, subnet) ? 1 : 0;
     const policies = subnet.endpointPolicies
       .map((p) => spec.endpointPolicies.find((x) => x.name === p))
       .filter((p) => p !== undefined);
     spec.services.forEach((svc, r) => {
-      const relevant = policies.filter((p) => p.service === svc.type || (svc.type === 'Microsoft.Storage' && p.service === 'Microsoft.Storage.Global'));
+      const storage = endpointService(svc.type)?.tag === 'Storage';
+      const relevant = storage ? policies.filter((p) => endpointService(p.service)?.tag === 'Storage') : [];
       const allowed =
         relevant.length === 0 ||
         relevant.some(
@@ -299,6 +349,15 @@ export function compileTables(
       policyAllows[s * m + r] = allowed ? 1 : 0;
     });
   });
+
+  // R-POL-1: the Storage tag's prefixes: an unmodelled destination there is what a Storage policy filters.
+  const storage4 = new Ipv4Trie();
+  const storage6 = new Ipv6Trie();
+  for (const p of [...(tags.get('Storage')?.v4 ?? []), ...(tags.get('Storage')?.v6 ?? [])]) {
+    const c = parseCidr(p);
+    if (c.family === 4) storage4.insert(c.prefix, c.length, 0);
+    else storage6.insert(c.words, c.length, 0);
+  }
 
   // The address space of endpoint services' tags: a destination there is "an Azure service" even when no resource of
   // the scenario has that address (its front end answers).
@@ -339,11 +398,18 @@ export function compileTables(
     subnetSnatPool,
     policyAllows,
     subnetHasPolicy,
+    storageSpace: storage4.compile(),
+    storageSpace6: storage6.compile(),
     vnetNames,
     vnetGatewayNat,
+    vnetGatewayPrefixes,
+    vnetRegion,
     serviceNames: spec.services.map((s) => s.name),
     serviceAddress,
     serviceDeny,
+    serviceRegion,
+    serviceIsStorage,
+    storageSameRegionSource: options.storageSameRegionSource === 'azureInternal' ? 'azureInternal' : 'public',
     serviceVnetRule,
     serviceIpRules,
     serviceErrorVnet,
@@ -388,13 +454,16 @@ export interface SharedFibData {
 /** Typed-array columns of CompiledTables (moved to SharedArrayBuffers as they are). */
 const COLUMNS = [
   'vmSubnet', 'vmPrivate', 'vmPublic', 'vmApplianceEgress', 'vmAppliancePool', 'vmPublicPool', 'vmOutboundPool',
-  'subnetVnet', 'subnetSnatPool', 'policyAllows', 'subnetHasPolicy', 'vnetGatewayNat', 'serviceAddress', 'serviceDeny',
-  'serviceVnetRule', 'serviceErrorVnet', 'serviceErrorIp', 'onPremVia',
+  'subnetVnet', 'subnetSnatPool', 'policyAllows', 'subnetHasPolicy', 'vnetGatewayNat', 'vnetRegion', 'serviceAddress',
+  'serviceDeny', 'serviceRegion', 'serviceIsStorage', 'serviceVnetRule', 'serviceErrorVnet', 'serviceErrorIp', 'onPremVia',
 ] as const;
 type ColumnName = (typeof COLUMNS)[number];
 
 /** Names and small lists of CompiledTables, as JSON. */
-const PLAIN = ['vmNames', 'subnetNames', 'vnetNames', 'serviceNames', 'onPremNames', 'serviceSpaceTags', 'snatPools', 'outboundPrecedence'] as const;
+const PLAIN = [
+  'vmNames', 'subnetNames', 'vnetNames', 'serviceNames', 'onPremNames', 'serviceSpaceTags', 'snatPools', 'outboundPrecedence',
+  'storageSameRegionSource',
+] as const;
 type PlainName = (typeof PLAIN)[number];
 
 /**
@@ -414,9 +483,12 @@ export type SharedTablesData = Pick<CompiledTables, ColumnName> & {
   fibs: SharedFibData[];
   subnetFib: Int32Array;
   serviceIpRules: Array<LpmTableData | null>;
+  vnetGatewayPrefixes: Array<LpmTableData | null>;
   destinations: LpmTableData;
   destinations6: LpmTableData;
   serviceSpace: LpmTableData;
+  storageSpace: LpmTableData;
+  storageSpace6: LpmTableData;
 };
 
 type Column = CompiledTables[ColumnName];
@@ -477,9 +549,12 @@ export function shareTables(tables: CompiledTables): SharedTablesData {
     fibs,
     subnetFib,
     serviceIpRules: tables.serviceIpRules.map((r) => (r === null ? null : shareTable(r))),
+    vnetGatewayPrefixes: tables.vnetGatewayPrefixes.map((r) => (r === null ? null : shareTable(r))),
     destinations: shareTable(tables.destinations),
     destinations6: shareTable(tables.destinations6),
     serviceSpace: shareTable(tables.serviceSpace),
+    storageSpace: shareTable(tables.storageSpace),
+    storageSpace6: shareTable(tables.storageSpace6),
   };
 }
 
@@ -509,8 +584,11 @@ export function tablesFromData(d: SharedTablesData): CompiledTables {
     subnetNsgIn: refs(d.subnetNsgIn),
     subnetFib: Array.from(d.subnetFib, (k) => fibs[k]!),
     serviceIpRules: d.serviceIpRules.map((r) => (r === null ? null : ipv4TableFromData(r))),
+    vnetGatewayPrefixes: d.vnetGatewayPrefixes.map((r) => (r === null ? null : ipv4TableFromData(r))),
     destinations: ipv4TableFromData(d.destinations),
     destinations6: ipv6TableFromData(d.destinations6),
     serviceSpace: ipv4TableFromData(d.serviceSpace),
+    storageSpace: ipv4TableFromData(d.storageSpace),
+    storageSpace6: ipv6TableFromData(d.storageSpace6),
   };
 }
