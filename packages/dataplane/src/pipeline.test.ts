@@ -510,7 +510,7 @@ steps: []
     const pub = networkOf(SAME_REGION('public'));
     const a = send(pub, 'vm1', 'westorage');
     expect(a.outcome).toMatchObject({ disposition: 'Delivered', sourceSeenByService: '51.105.0.1' });
-    expect(a.trace.steps.find((s) => s.stage === 'service')!.text).toMatch(/storageSameRegionSource public \(R-SVC-4\)/);
+    expect(a.trace.steps.find((s) => s.stage === 'service')!.text).toMatch(/R-SVC-4: same-region request, storageSameRegionSource public\)/);
     // The default is the seed's reading.
     const dflt = networkOf(SAME_REGION('public').replace('options: { storageSameRegionSource: public }\n', ''));
     expect(dflt.tables.storageSameRegionSource).toBe('public');

@@ -208,9 +208,9 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
     // R-SVC-4: say which reading decided a same-region storage request without an endpoint.
     const reading =
       sc.endpointSubnet[i]! < 0 && t.serviceIsStorage[svc] === 1 && sc.serviceVerdict[i] !== ServiceVerdict.DeniedInternal && sameRegion(t, sc, i, svc)
-        ? `; same-region request, storageSameRegionSource ${t.storageSameRegionSource} (R-SVC-4)`
+        ? `, R-SVC-4: same-region request, storageSameRegionSource ${t.storageSameRegionSource}`
         : '';
-    steps.push({ stage: 'service', text: `${name} firewall: ${texts[sc.serviceVerdict[i]!] ?? 'not evaluated'}${reading} (R-SVC-1)` });
+    steps.push({ stage: 'service', text: `${name} firewall: ${texts[sc.serviceVerdict[i]!] ?? 'not evaluated'} (R-SVC-1${reading})` });
   } else if (sc.serviceVerdict[i] === ServiceVerdict.FrontEnd) {
     const tag = b.family[i] === 4 ? t.serviceSpace.lookup(b.dst[i]!) : -1;
     steps.push({ stage: 'service', text: `an address of ${tag >= 0 ? t.serviceSpaceTags[tag] : 'an Azure service'}; no resource of the scenario holds it: the service front end answers` });
