@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { findScenarioFiles, loadScenarioFile, MissingDataError, runScenario, type Scenario } from '@vnetsim/dataplane';
+import { findScenarioFiles, loadScenarioFile, MissingDataError, runScenario, type Scenario } from '@vnetsim/scenario';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const files = findScenarioFiles(dir);
