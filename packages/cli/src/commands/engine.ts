@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { runBenchCli } from '@vnetsim/bench';
 import { pino } from 'pino';
-import { parseAddress } from '@vnetsim/core';
+import { matchedPrefix, parseAddress } from '@vnetsim/core';
 import { loadScenarioFile, MissingDataError, PACKET_PROTOCOLS, type Scenario } from '@vnetsim/scenario';
 import { Network } from '@vnetsim/dataplane';
 import { runScenario, type ScenarioResult } from '@vnetsim/scenario';
@@ -185,7 +185,7 @@ export const nextHopCommand: Command = {
       ctx.io.out(`Next hop type:   ${r.nextHopType}`);
       ctx.io.out(`Next hop IP:     ${r.nextHopIpAddress ?? '-'}`);
       ctx.io.out(`Route table id:  ${r.routeTableId}`);
-      if (r.route !== null) ctx.io.out(`Route:           ${r.route.addressPrefixes.join(', ')} (${r.route.source}${r.route.name ? `, ${r.route.name}` : ''})`);
+      if (r.route !== null) ctx.io.out(`Route:           ${r.route.serviceTag !== undefined ? `${r.route.serviceTag} ${matchedPrefix(r.route, to)}` : r.route.addressPrefixes.join(', ')} (${r.route.source}${r.route.name ? `, ${r.route.name}` : ''})`);
     }
     return EXIT.ok;
   },
