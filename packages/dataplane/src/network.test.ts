@@ -299,3 +299,23 @@ describe('logs and events', () => {
     ]);
   });
 });
+
+describe('shared compiled tables (NetworkOptions.compiled)', () => {
+  it('R-SE-2: Networks sharing one compile keep their own state; a change to one leaves the other as compiled', async () => {
+    const { compileNetwork, Network: Net } = await import('./network.js');
+    const { parseScenario } = await import('@vnetsim/scenario');
+    const s = parseScenario(WORLD, 'world.yaml');
+    const compiled = compileNetwork(structuredClone(s.network), s.serviceTags, s.options);
+    const a = new Net(s.network, s.serviceTags, s.options, { compiled });
+    const b = new Net(s.network, s.serviceTags, s.options, { compiled });
+    const subnet = s.network.vnets[0]!.name + '/' + s.network.vnets[0]!.subnets[0]!.name;
+    const before = JSON.stringify(b.routing.effectiveRoutesOf(subnet));
+    const had = s.network.vnets[0]!.subnets[0]!.serviceEndpoints.some((e) => e.service === 'Microsoft.Storage');
+    const r = had ? a.disableServiceEndpoint(subnet, 'Microsoft.Storage') : a.enableServiceEndpoint(subnet, 'Microsoft.Storage');
+    expect(r.ok).toBe(true);
+    expect(r.changedSubnets).toContain(subnet);
+    expect(JSON.stringify(a.routing.effectiveRoutesOf(subnet))).not.toBe(before);
+    expect(JSON.stringify(b.routing.effectiveRoutesOf(subnet))).toBe(before);
+    expect(a.flows).not.toBe(b.flows);
+  });
+});

@@ -37,6 +37,12 @@ export interface NetworkOptions {
   /** Largest batch `process` accepts (default 4096). */
   batchCapacity?: number;
   logger?: Logger;
+  /**
+   * Tables already compiled from the same spec, tags and options (compileNetwork), shared by many Networks that each
+   * keep their own flows, ports and counters (replay shards: one compile instead of one per shard). The first change
+   * to such a Network compiles its own copy first, since changes update routing and NSGs in place.
+   */
+  compiled?: CompiledNetwork;
 }
 
 /** A control-plane error, with Azure's code where Azure has one. */
@@ -118,6 +124,7 @@ export class Network extends EventEmitter<NetworkEvents> {
   private routingNow: NetworkRouting;
   private nsgsNow: NetworkNsgs;
   private readonly ids: Int32Array;
+  private sharedCompiled: boolean;
 
   constructor(spec: NetworkSpec, tags: ServiceTagSet, options: ScenarioOptions = { endpointPrecedence: 'override' }, opts: NetworkOptions = {}) {
     super();
@@ -125,7 +132,8 @@ export class Network extends EventEmitter<NetworkEvents> {
     this.options = options;
     this.log = opts.logger ?? SILENT;
     this.specNow = structuredClone(spec);
-    const compiled = compileNetwork(this.specNow, tags, options);
+    const compiled = opts.compiled ?? compileNetwork(this.specNow, tags, options);
+    this.sharedCompiled = opts.compiled !== undefined;
     this.routingNow = compiled.routing;
     this.nsgsNow = compiled.nsgs;
     this.dataplane = new Dataplane(compiled.tables, opts);
@@ -384,6 +392,12 @@ export class Network extends EventEmitter<NetworkEvents> {
    * what changed and swaps the tables. Flows of subnets whose routes changed forward again on their next packet.
    */
   private apply(what: string, edit: (next: NetworkSpec) => void): ChangeResult {
+    if (this.sharedCompiled) {
+      const own = compileNetwork(this.specNow, this.tags, this.options);
+      this.routingNow = own.routing;
+      this.nsgsNow = own.nsgs;
+      this.sharedCompiled = false;
+    }
     const next = structuredClone(this.specNow);
     edit(next);
     const problems = validateNetwork(next, this.tags);

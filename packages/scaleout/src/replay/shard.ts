@@ -3,7 +3,7 @@
 // never on which machine or in which order shards run: that is what makes the distributed total equal the local one.
 import { createHash } from 'node:crypto';
 import { DISPOSITION_NAMES } from '@vnetsim/core';
-import { Network, TrafficGenerator } from '@vnetsim/dataplane';
+import { compileNetwork, Network, TrafficGenerator, type CompiledNetwork } from '@vnetsim/dataplane';
 import type { Scenario, Step } from '@vnetsim/scenario';
 import { applyChange } from './apply.js';
 import { replayEndpoints, sliceTraffic, slicePackets } from './traffic.js';
@@ -49,7 +49,7 @@ export function sliceDigest(shard: number, epoch: number, packets: number, count
  * flows, is what later epochs start from); their commit is then a checked no-op.
  */
 export async function runShard(s: Scenario, shape: ReplayShape, shard: number, io: ShardIo): Promise<{ fresh: number; dup: number }> {
-  const net = new Network(s.network, s.serviceTags, s.options, { snatPortsPerIp: s.options.snatPortsPerIp, flowCapacity: FLOW_CAPACITY, batchCapacity: BATCH });
+  const net = new Network(s.network, s.serviceTags, s.options, { snatPortsPerIp: s.options.snatPortsPerIp, flowCapacity: FLOW_CAPACITY, batchCapacity: BATCH, compiled: compiledOf(s) });
   const ep = replayEndpoints(net);
   const batch = net.newBatch(BATCH);
   const by = net.counters.byDisposition;
@@ -82,6 +82,14 @@ export async function runShard(s: Scenario, shape: ReplayShape, shard: number, i
     else dup++;
   }
   return { fresh, dup };
+}
+
+// One compile per scenario, shared by its shards (a Network compiles its own copy on its first change).
+const compiledCache = new WeakMap<Scenario, CompiledNetwork>();
+function compiledOf(s: Scenario): CompiledNetwork {
+  let c = compiledCache.get(s);
+  if (c === undefined) compiledCache.set(s, (c = compileNetwork(structuredClone(s.network), s.serviceTags, s.options)));
+  return c;
 }
 
 /** { Disposition: n } of a counts vector, only non-zero entries, in DISPOSITION_NAMES order. */
