@@ -26,7 +26,7 @@ async function freePort(): Promise<number> {
 }
 
 function startWorker(url: string, queue: string): Promise<ChildProcess> {
-  const w = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--queues', queue], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const w = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--queues', queue, '--concurrency', process.env['BENCH_CONCURRENCY'] ?? '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     let log = '';
     w.stderr!.on('data', (d) => {

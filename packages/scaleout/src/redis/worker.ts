@@ -70,6 +70,7 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
     replay: async (job) => {
       checkVersion(job);
       const d = job.data as ReplayJob;
+      const t0 = performance.now();
       const s = await loadInput(data, d.input, cache);
       let last = performance.now();
       const r = await runShard(s, d.shape, d.shard, {
@@ -82,7 +83,7 @@ export async function startWorkers(opts: WorkerOptions): Promise<WorkerHandle> {
           last = performance.now();
         },
       });
-      log(`replay ${d.run.slice(0, 8)} shard ${d.shard}: ${r.fresh} slices committed, ${r.dup} already committed`);
+      log(`replay ${d.run.slice(0, 8)} shard ${d.shard}: ${r.fresh} slices committed, ${r.dup} already committed, ${(performance.now() - t0).toFixed(0)} ms`);
       return r;
     },
   };
