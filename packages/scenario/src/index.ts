@@ -36,3 +36,4 @@ export { resolveSource, resolveTarget } from './drive/resolve.js';
 export { tagsFromFile } from './load/scenario-tags.js';
 export { formatScenarioYaml } from './load/scenario-write.js';
 export { packetEnds, pushPacket, pushPacketBetween, type PacketEnds, type PacketFields } from './drive/packet.js';
+export { StepBugError, StepError } from './step-error.js';

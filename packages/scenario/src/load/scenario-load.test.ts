@@ -344,6 +344,14 @@ describe('parseScenario: every kind of error names the line and the path', () =>
     expect(ps[0]!.line).toBeGreaterThan(0);
   });
 
+  it('a YAML syntax error points at its real line and column, not 1:1', () => {
+    // The block sequence inside the flow sequence starts on line 4, column 5.
+    const ps = problemsOf('name: x\nnetwork:\n  vnets: [\n    - a\nsteps: []\n');
+    expect([ps[0]!.line, ps[0]!.column]).toEqual([4, 5]);
+    expect(ps[0]!.message).toMatch(/^YAML syntax: Block collections are not allowed within flow collections/);
+    expect(problemsOf('name: x\nsteps: []\nnetwork:\n  vnets: []\n   bad: 1\n').map((p) => p.line)).toContain(5);
+  });
+
   it('references: unknown VM, unknown connection id, unknown principal', () => {
     const text = replace(replace(GOOD, 'from: vm1', 'from: vm2'), 'resetConnections: [c1]', 'resetConnections: [c2]');
     expect(problemAt(text, 'steps[0].connect.from').message).toMatch(/"vm2" is not a VM, a vnet\/subnet or an on-premises name of the network; did you mean vm1\?/);
