@@ -1,5 +1,5 @@
 // Public surface of scenario loading (SCENARIOS.md).
-export { MissingDataError, ScenarioError, type ScenarioProblem } from './load/scenario-error.js';
+export { MissingDataError, ScenarioError, suggest, type ScenarioProblem } from './load/scenario-error.js';
 export { loadScenarioFile, parseScenario, MAX_SCENARIO_BYTES, type LoadOptions, type Scenario } from './load/scenario-load.js';
 export { findScenarioFiles } from './load/scenario-files.js';
 export {
