@@ -101,6 +101,18 @@ describe("Azure's JSON shapes (reads ../shared/data/azure-shapes/rest-specs_2025
     expect(out.value.some((r) => r.nextHopType === 'VirtualNetworkServiceEndpoint' && r.addressPrefix.length === 1)).toBe(true);
   });
 
+  it.skipIf(!existsSync(DATA))('R-RT-8: a service-tag route is one row of the same shape whose addressPrefix array lists every prefix of the tag', () => {
+    const tagged = network();
+    tagged.routeTables[0]!.routes.push({ name: 'sql-eus', prefix: 'Sql.EastUS', nextHopType: 'None' });
+    const out = formatAzure.effectiveRoutes(compileRouting(tagged, tags).effectiveRoutesOf('hub/app'), tagged);
+    expect(check(out, example('NetworkInterfaceEffectiveRouteTableList'), ['name', 'disableBgpRoutePropagation'])).toEqual([]);
+    const sql = tags.get('Sql.EastUS')!;
+    expect(out.value.filter((r) => r.name === 'sql-eus')).toEqual([{
+      name: 'sql-eus', disableBgpRoutePropagation: false, source: 'User', state: 'Active', addressPrefix: [...sql.v4, ...sql.v6], nextHopType: 'None', nextHopIpAddress: [],
+    }]);
+    expect(sql.v4.length + sql.v6.length).toBeGreaterThan(1);
+  });
+
   it.skipIf(absent())('effective NSG list: ids in Azure form, rules with expanded tag prefixes, example keys and types', () => {
     const levels = compileNsgs(net, tags).effectiveSecurityRules('vm1');
     const out = formatAzure.effectiveNsgs(net, 'vm1', levels);

@@ -294,6 +294,82 @@ describe('routes in the pipeline (R-RT)', () => {
   });
 });
 
+describe('BGP preference and service-tag routes in the pipeline (R-RT-7, R-RT-8)', () => {
+  const HUB = (routes: string, options = '') => `
+name: rt7
+${options}
+network:
+  vnets:
+    - name: hub
+      region: westeurope
+      addressSpace: [10.0.0.0/16]
+      peerings: [spoke]
+      gateway: { onPremPrefixes: [10.0.5.0/24, 10.1.1.0/24, 192.168.0.0/16], natIps: [203.0.113.10] }
+      subnets:
+        - { name: app, prefix: 10.0.1.0/24, routeTable: app-rt }
+        - { name: data, prefix: 10.0.5.0/24 }
+        - { name: dmz, prefix: 10.0.3.0/24 }
+    - name: spoke
+      region: westeurope
+      addressSpace: [10.1.0.0/16]
+      subnets:
+        - { name: web, prefix: 10.1.1.0/24 }
+  routeTables:
+    - name: app-rt
+      routes: ${routes}
+  vms:
+    - { name: vm1, subnet: hub/app, privateIp: 10.0.1.4 }
+    - { name: db1, subnet: hub/data, privateIp: 10.0.5.4 }
+    - { name: web1, subnet: spoke/web, privateIp: 10.1.1.4 }
+    - { name: nva, subnet: hub/dmz, privateIp: 10.0.3.4, ipForwarding: true, appliance: { egress: Internet, publicIp: 51.105.0.9 } }
+  onPrem:
+    - { name: branch, prefix: 192.168.10.0/24, via: hub }
+  services:
+    - { name: st-eus, type: Microsoft.Storage, region: eastus, address: 52.239.145.10 }
+`;
+
+  it('R-RT-7: a packet to a hub VM inside a BGP-advertised prefix is delivered to the VM, untranslated; to a peered VM, over the peering', () => {
+    const net = networkOf(HUB('[]'));
+    const db = send(net, 'vm1', 'db1', { port: 1433 });
+    expect(db.outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VnetLocal', deliveredTo: 'db1' });
+    expect(db.batch.translatedSrc[0]).toBe(0);
+    const text = db.trace.steps.map((x) => x.text).join('\n');
+    expect(text).toMatch(/route 10\.0\.0\.0\/16 \(Default\) -> VnetLocal/);
+    expect(text).not.toMatch(/translation|Internet|VirtualNetworkGateway/);
+    const web = send(net, 'vm1', 'web1');
+    expect(web.outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VNetPeering', deliveredTo: 'web1' });
+    expect(web.batch.translatedSrc[0]).toBe(0);
+    // outside every VNet range the BGP route still carries the packet
+    expect(send(net, 'vm1', 'branch').outcome.nextHopType).toBe('VirtualNetworkGateway');
+  });
+
+  it('R-RT-7: a UDR for the prefix still wins in the pipeline (R-RT-4)', () => {
+    const net = networkOf(HUB('[{ name: data-nva, prefix: 10.0.5.0/24, nextHopType: VirtualAppliance, nextHopIp: 10.0.3.4 }]'));
+    const r = send(net, 'vm1', 'db1', { port: 1433 });
+    expect(r.outcome).toMatchObject({ nextHopType: 'VirtualAppliance', nextHopIp: '10.0.3.4', routeTable: 'app-rt' });
+  });
+
+  it('R-RT-8: a packet to an address of a tag route\'s prefix takes that route; the trace names the tag and the prefix', () => {
+    const net = networkOf(HUB('[{ name: storage-eus, prefix: Storage.EastUS, nextHopType: VirtualAppliance, nextHopIp: 10.0.3.4 }]'));
+    const r = send(net, 'vm1', 'st-eus');
+    expect(r.outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VirtualAppliance', routeTable: 'app-rt', sourceSeenByService: '51.105.0.9' });
+    const route = r.trace.steps.find((x) => x.stage === 'route')!;
+    expect(route.text).toMatch(/^route Storage\.EastUS 52\.239\.144\.0\/22 \(User, storage-eus in app-rt\) -> VirtualAppliance 10\.0\.3\.4/);
+    expect(route.route).toMatchObject({ prefix: '52.239.144.0/22', source: 'User', name: 'storage-eus' });
+    // an address of Storage outside the tag: the default route
+    expect(send(net, 'vm1', '52.239.1.10').outcome.nextHopType).toBe('Internet');
+    // removing the route through the control plane hands the address back to the default route
+    expect(net.removeRoute('app-rt', 'storage-eus').ok).toBe(true);
+    expect(send(net, 'vm1', 'st-eus', { sourcePort: 50001 }).outcome.nextHopType).toBe('Internet');
+    // an unknown tag is refused, nothing changes
+    const bad = net.setRoute('app-rt', { name: 'x', prefix: 'Storage.Atlantis', nextHopType: 'None' });
+    expect(bad.error?.code).toBe('InvalidRequest');
+    expect(bad.error?.message).toMatch(/unknown service tag "Storage.Atlantis"/);
+    expect(net.setRoute('app-rt', { name: 'y', prefix: 'Storage.EastUS', nextHopType: 'None' }).ok).toBe(true);
+    expect(send(net, 'vm1', 'st-eus', { sourcePort: 50002 }).outcome).toMatchObject({ disposition: 'NullRouted', nextHopType: 'None' });
+  });
+});
+
 describe('conservation', () => {
   it('a mixed run where every disposition occurs: packets in = sum of dispositions = sum of drop reasons', () => {
     const net = networkOf(WORLD, { snatPortsPerIp: 8 });

@@ -1,5 +1,5 @@
 // `vnetsim next-hop FILE --from VM --to ADDRESS`: Network Watcher's next hop.
-import { parseAddress } from '@vnetsim/core';
+import { matchedPrefix, parseAddress } from '@vnetsim/core';
 import { formatAzure } from '@vnetsim/azure';
 import { load, networkOf, FORMAT_OPTION, FORMAT_HELP, azureFormat, json, vmExists } from './common.js';
 import { EXIT, required, UsageError, type Command } from '../command.js';
@@ -29,7 +29,7 @@ export const nextHopCommand: Command = {
       ctx.io.out(`Next hop type:   ${r.nextHopType}`);
       ctx.io.out(`Next hop IP:     ${r.nextHopIpAddress ?? '-'}`);
       ctx.io.out(`Route table id:  ${r.routeTableId}`);
-      if (r.route !== null) ctx.io.out(`Route:           ${r.route.addressPrefixes.join(', ')} (${r.route.source}${r.route.name ? `, ${r.route.name}` : ''})`);
+      if (r.route !== null) ctx.io.out(`Route:           ${r.route.serviceTag !== undefined ? `${r.route.serviceTag} ${matchedPrefix(r.route, to)}` : r.route.addressPrefixes.join(', ')} (${r.route.source}${r.route.name ? `, ${r.route.name}` : ''})`);
     }
     return EXIT.ok;
   },

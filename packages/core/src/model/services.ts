@@ -126,3 +126,11 @@ export function endpointScope(tags: ServiceTagSet, service: string, vnetRegion: 
   }
   return { tagNames: picked.map((t) => t.name), v4: [...v4], v6: [...v6] };
 }
+
+/**
+ * R-RT-8: true when a route's prefix text is written as a service tag name (`Storage`, `Storage.WestEurope`,
+ * `Sql.EastUS`) rather than a CIDR: a letter first, then letters, digits, dots, dashes or underscores, no `/` or `:`.
+ */
+export function isServiceTagName(text: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9._-]*$/.test(text);
+}

@@ -237,7 +237,7 @@ function validateNsgs(net: NetworkSpec, tags: ServiceTagSet, out: Problem[]): vo
   });
 }
 
-function validateRouteTables(net: NetworkSpec, out: Problem[]): void {
+function validateRouteTables(net: NetworkSpec, tags: ServiceTagSet, out: Problem[]): void {
   checkNames(arr(net.routeTables), `${N}.routeTables`, 'route table', out);
   arr(net.routeTables).forEach((rt, ti) => {
     const tp = `${N}.routeTables[${ti}]`;
@@ -245,7 +245,8 @@ function validateRouteTables(net: NetworkSpec, out: Problem[]): void {
     if (routes.length > MAX_ROUTES_PER_TABLE)
       out.push({ path: `${tp}.routes`, message: `route table "${rt.name}" has ${routes.length} routes, expected at most ${MAX_ROUTES_PER_TABLE} (R-RT-3)` });
     checkNames(routes, `${tp}.routes`, 'route', out);
-    routes.forEach((r, ri) => out.push(...validateRoute(r, `${tp}.routes[${ri}]`)));
+    // R-RT-8: a service-tag route counts as one route, however many prefixes its tag has.
+    routes.forEach((r, ri) => out.push(...validateRoute(r, `${tp}.routes[${ri}]`, tags)));
   });
 }
 
@@ -399,7 +400,7 @@ export function validateNetwork(net: NetworkSpec, tags: ServiceTagSet): Problem[
   const out: Problem[] = [];
   const subnetPrefixes = validateVnets(net, tags, out);
   validateNsgs(net, tags, out);
-  validateRouteTables(net, out);
+  validateRouteTables(net, tags, out);
   validateVms(net, subnetPrefixes, out);
   validateServices(net, tags, out);
   validateRest(net, out);

@@ -7,6 +7,7 @@ import {
   NEXT_HOP_NAMES,
   endpointService,
   formatIpv4,
+  matchedPrefix,
   formatIpv6,
   type DispositionName,
   type DropReasonName,
@@ -164,11 +165,13 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
   for (const s of out) if (s !== null) steps.push(s);
   const route = routeOf(t, sc, b, i);
   if (route !== null) {
+    // R-RT-8: a service-tag route names its tag and the prefix of it that matched.
+    const prefix = matchedPrefix(route, addr(b, i, 'dst'));
     steps.push({
       stage: 'route',
-      text: `route ${route.addressPrefixes[0]} (${route.source}${route.name ? `, ${route.name}` : ''}${route.routeTable ? ` in ${route.routeTable}` : ''}${route.service ? `, service endpoint ${route.service}` : ''}) -> ${route.nextHopType}${route.nextHopIpAddress[0] ? ` ${route.nextHopIpAddress[0]}` : ''}`,
+      text: `route ${route.serviceTag !== undefined ? `${route.serviceTag} ${prefix}` : prefix} (${route.source}${route.name ? `, ${route.name}` : ''}${route.routeTable ? ` in ${route.routeTable}` : ''}${route.service ? `, service endpoint ${route.service}` : ''}) -> ${route.nextHopType}${route.nextHopIpAddress[0] ? ` ${route.nextHopIpAddress[0]}` : ''}`,
       route: {
-        prefix: route.addressPrefixes[0]!,
+        prefix,
         source: route.source,
         nextHopType: route.nextHopType,
         nextHopIp: route.nextHopIpAddress[0] ?? null,

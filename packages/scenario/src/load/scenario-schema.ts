@@ -10,6 +10,7 @@ import {
   DISPOSITION_NAMES,
   DROP_REASON_NAMES,
   parseAddress,
+  isServiceTagName,
   parseCidr,
   parsePorts,
   PortSpecError,
@@ -106,6 +107,12 @@ const str = (what = 'a string'): Schema => ({ k: 'str', what, check: nonEmpty })
 const enumOf = (values: readonly string[]): Schema => ({ k: 'str', enum: values });
 const addr: Schema = { k: 'str', what: 'an IP address', check: addrCheck };
 const cidr: Schema = { k: 'str', what: 'a prefix like 10.0.0.0/16', check: cidrCheck };
+/** R-RT-8: a route's prefix is a CIDR or a service tag name (known tags are checked against the tag set later). */
+const routePrefix: Schema = {
+  k: 'str',
+  what: 'a prefix like 10.0.0.0/16 or a service tag like Storage.WestEurope',
+  check: (v) => (isServiceTagName(v) ? null : cidrCheck(v)),
+};
 const subnetRef: Schema = { k: 'str', what: 'a subnet as vnet/subnet', check: subnetRefCheck };
 const listOf = (of: Schema, what?: string, min?: number): Schema =>
   min === undefined ? { k: 'list', of, ...(what ? { what } : {}) } : { k: 'list', of, min, ...(what ? { what } : {}) };
@@ -157,7 +164,7 @@ function securityRule(strict: boolean): Schema {
 function route(strict: boolean): Schema {
   return obj('a route', {
     name: req(str()),
-    prefix: req(strict ? cidr : str('a prefix')),
+    prefix: req(strict ? routePrefix : str('a prefix or a service tag')),
     nextHopType: req(enumOf(NEXT_HOP_TYPES)),
     nextHopIp: opt(strict ? addr : str('an IP address')),
   });
