@@ -10,7 +10,8 @@ export function load(ctx: CommandContext): Scenario {
 }
 
 export function logger(ctx: CommandContext) {
-  return pino({ level: ctx.flags.logLevel }, pino.destination(2));
+  // Silent (the default): no logger at all; the Network makes its own silent one when it needs it.
+  return ctx.flags.logLevel === 'silent' ? undefined : pino({ level: ctx.flags.logLevel }, pino.destination(2));
 }
 
 export function networkOf(ctx: CommandContext, s: Scenario): Network {
