@@ -145,8 +145,9 @@ describe("Azure's JSON shapes (reads ../shared/data/azure-shapes/rest-specs_2025
     const nsgs = compileNsgs(net, tags);
     const allowed = formatAzure.ipFlowVerify(nsgs.ipFlowVerify('vm1', 'Outbound', 'Tcp', '10.0.1.4:50000', '52.239.0.10:443'));
     expect(check(allowed, example('NetworkWatcherIpFlowVerify'))).toEqual([]);
-    // R-NSG-4: outbound, the NIC NSG allows, then the subnet NSG's default rule decides last.
-    expect(allowed).toEqual({ access: 'Allow', ruleName: 'defaultSecurityRules/AllowInternetOutBound' });
+    // R-NSG-4: outbound, the NIC NSG allows, then the subnet NSG's default rule decides last; R-NSG-6: the subnet's
+    // 0.0.0.0/0 UDR puts every address in VirtualNetwork, so AllowVnetOutBound (65000) matches before AllowInternetOutBound.
+    expect(allowed).toEqual({ access: 'Allow', ruleName: 'defaultSecurityRules/AllowVnetOutBound' });
     const none = formatAzure.ipFlowVerify(nsgs.ipFlowVerify('vm2', 'Inbound', 'Tcp', '10.0.2.5:22', '8.8.8.8:50000'));
     expect(none).toEqual({ access: 'Allow', ruleName: '' });
     expect(check(none, example('NetworkWatcherIpFlowVerify'))).toEqual([]);

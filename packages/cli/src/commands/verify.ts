@@ -1,8 +1,9 @@
 // `vnetsim verify FILE --vm V --direction D --protocol P --local IP:PORT --remote IP:PORT`: IP flow verify.
+import { NsgError } from '@vnetsim/core';
 import { formatAzure } from '@vnetsim/azure';
 import { PACKET_PROTOCOLS } from '@vnetsim/scenario';
 import { load, networkOf, FORMAT_OPTION, FORMAT_HELP, azureFormat, json, vmExists } from './common.js';
-import { EXIT, ipPort, oneOf, required, type Command } from '../command.js';
+import { EXIT, ipPort, oneOf, required, UsageError, type Command } from '../command.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -28,7 +29,14 @@ export const verifyCommand: Command = {
     ipPort(ctx, 'remote');
     const s = load(ctx);
     vmExists(s, vm, 'vm');
-    const r = networkOf(ctx, s).nsgs.ipFlowVerify(vm, direction, protocol, local, remote);
+    let r: ReturnType<ReturnType<typeof networkOf>['nsgs']['ipFlowVerify']>;
+    try {
+      r = networkOf(ctx, s).nsgs.ipFlowVerify(vm, direction, protocol, local, remote);
+    } catch (e) {
+      // Azure refuses the question (InvalidRequest), e.g. a local address that is not one of the VM's.
+      if (e instanceof NsgError) throw new UsageError(`--${e.message}`);
+      throw e;
+    }
     if (azureFormat(ctx)) json(ctx, formatAzure.ipFlowVerify(r));
     else if (ctx.flags.json) json(ctx, r);
     else {

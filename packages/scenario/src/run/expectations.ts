@@ -17,6 +17,7 @@ export function checkPacket(e: Expect, o: PacketOutcome, failures: string[]): vo
   expectEq(failures, 'nextHopIp', e.nextHopIp, o.nextHopIp);
   expectEq(failures, 'routeTable', e.routeTable, o.routeTable);
   expectEq(failures, 'sourceSeenByService', e.sourceSeenByService, o.sourceSeenByService);
+  expectEq(failures, 'sourceSeenByDestination', e.sourceSeenByDestination, o.sourceSeenByDestination);
   if (e.serviceError !== undefined) {
     const got = o.serviceError ?? '';
     const want = String(e.serviceError);
@@ -38,7 +39,7 @@ function rowMatches(entry: Record<string, string | number>, row: Record<string, 
   return Object.entries(entry).every(([k, v]) => {
     const have = row[k];
     if (have === undefined) return false;
-    if (k === 'prefix') return String(have).split(',').includes(String(v));
+    if (k === 'prefix' || k === 'sourcePrefix' || k === 'destinationPrefix') return String(have).split(',').includes(String(v));
     return String(have) === String(v);
   });
 }
