@@ -22,7 +22,7 @@ import {
 import { Dataplane } from './dataplane.js';
 import { FlowVerdict, type FlowTable } from './flows/flow-table.js';
 import { FlowState } from './flows/tcp-state.js';
-import { DISPOSITION_PENDING, PacketBatch, Proto, TcpFlag } from './packet/batch.js';
+import { PacketBatch, Proto, TcpFlag } from './packet/batch.js';
 import type { Counters, Scratch, SnatPorts, StageContext } from './stages/context.js';
 import { compileTables, splitSubnet, type CompiledTables } from './tables.js';
 import { authorize, Permission } from './control/permissions.js';
@@ -133,7 +133,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     this.counters = dp.counters;
     this.dryRunCounters = dp.dryRunCounters;
     this.snat = dp.snat;
-    this.ids = new Int32Array(dp.flowPool.length);
+    this.ids = new Int32Array(dp.flows.capacity);
   }
 
   get spec(): NetworkSpec {
@@ -311,7 +311,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     // Firewall changes apply to the next request: recorded flows to the service forward again.
     const idx = this.tables.serviceNames.indexOf(serviceName);
     this.flows.scan((id) => {
-      if (this.flows.service[id] === idx) this.flows.disposition[id] = DISPOSITION_PENDING;
+      if (this.flows.service[id] === idx) this.flows.invalidate(id);
     });
     this.emit('serviceChanged', { service: serviceName, change: what });
     return r;
@@ -409,7 +409,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     if (changed.length > 0) {
       const idx = new Set(changed.map((s) => this.routingNow.subnetIndex(s)));
       this.flows.scan((id) => {
-        if (idx.has(this.flows.subnet[id]!)) this.flows.disposition[id] = DISPOSITION_PENDING;
+        if (idx.has(this.flows.subnet[id]!)) this.flows.invalidate(id);
       });
       this.emit('routesChanged', { subnets: changed });
     }

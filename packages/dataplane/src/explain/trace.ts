@@ -5,6 +5,7 @@ import {
   DROP_REASON_NAMES,
   DROP_REASON_DESCRIPTIONS,
   NEXT_HOP_NAMES,
+  NO_NEXT_HOP,
   endpointService,
   formatIpv4,
   formatIpv6,
@@ -14,7 +15,7 @@ import {
   type NsgClassifier,
 } from '@vnetsim/core';
 import { Purpose, type PacketBatch } from '../packet/batch.js';
-import { ServiceVerdict, NO_HOP, type Scratch } from '../stages/context.js';
+import { ServiceVerdict, type Scratch } from '../stages/context.js';
 import { FlowHit } from '../stages/flow-lookup.js';
 import { Dest, Ingress, type CompiledTables } from '../tables.js';
 
@@ -121,7 +122,7 @@ export function outcomeOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: num
     disposition: DISPOSITION_NAMES[b.disposition[i]!]!,
     reason: b.dropReason[i] === 0 ? null : DROP_REASON_NAMES[b.dropReason[i]!]!,
     rule: sc.flowHit[i] === FlowHit.Cached ? null : decidingRule(t, sc, b, i),
-    nextHopType: route?.nextHopType ?? (sc.nextHop[i] !== NO_HOP ? NEXT_HOP_NAMES[sc.nextHop[i]!]! : null),
+    nextHopType: route?.nextHopType ?? (sc.nextHop[i] !== NO_NEXT_HOP ? NEXT_HOP_NAMES[sc.nextHop[i]!]! : null),
     nextHopIp: route?.nextHopIpAddress[0] ?? null,
     routeTable: route === null ? null : (route.routeTable ?? 'System Route'),
     sourceSeen: seen,

@@ -1,6 +1,6 @@
 // Stage: inbound security rules at the destination VM, subnet NSG then NIC NSG (R-NSG-4), after translation (R-NSG-8).
-import { Disposition, DropReason } from '@vnetsim/core';
-import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+import { Disposition, DropReason, RowState } from '@vnetsim/core';
+import type { PacketBatch } from '../packet/batch.js';
 import type { StageContext } from './context.js';
 import { finish } from './finish.js';
 import { classify } from './nsg-out.js';
@@ -11,7 +11,7 @@ export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
   const work = sc.work, dense = sc.workDense;
   for (let j = 0, n = dense ? b.count : sc.workCount; j < n; j++) {
     const i = dense ? j : work[j]!;
-    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
+    if (b.disposition[i] !== RowState.Pending) continue;
     const vm = b.egressVm[i]!;
     if (vm < 0) continue;
     const src = sc.seenSrc[i]!;

@@ -1,7 +1,7 @@
 // Stage: outbound security rules of new flows, NIC NSG then subnet NSG (R-NSG-4), on private addresses before any
 // translation (R-NSG-8). A level without an NSG allows; a Deny at any level ends it.
-import { Disposition, DropReason, type NsgClassifier } from '@vnetsim/core';
-import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+import { Disposition, DropReason, type NsgClassifier, RowState } from '@vnetsim/core';
+import type { PacketBatch } from '../packet/batch.js';
 import type { StageContext } from './context.js';
 import { finish } from './finish.js';
 
@@ -11,7 +11,7 @@ export function nsgOutStage(b: PacketBatch, ctx: StageContext): void {
   const work = sc.work, dense = sc.workDense;
   for (let j = 0, n = dense ? b.count : sc.workCount; j < n; j++) {
     const i = dense ? j : work[j]!;
-    if (b.disposition[i] !== DISPOSITION_PENDING || sc.flowHit[i] !== 0) continue;
+    if (b.disposition[i] !== RowState.Pending || sc.flowHit[i] !== 0) continue;
     const subnet = sc.srcSubnet[i]!;
     if (subnet < 0) continue; // on-premises / Internet senders have no outbound NSG of ours
     const vm = sc.srcVm[i]!;
