@@ -8,7 +8,7 @@ import { loadScenarioFile, MissingDataError, PACKET_PROTOCOLS, type Scenario } f
 import { Network } from '../../network.js';
 import { runScenario, type ScenarioResult } from '../../run/runner.js';
 import { tracePacket } from '../../run/trace-packet.js';
-import { pipelineDiagram, STAGES } from '../../pipeline.js';
+import { exitsText, pipelineDiagram, STAGES } from '../../pipeline.js';
 import { openPcapFile } from '../../io/pcap.js';
 import { FlowLogWriter } from '../../io/flowlog.js';
 import { EXIT, ipPort, oneFile, oneOf, optionalPort, required, scenarioFiles, UsageError, type Command, type CommandContext } from '../command.js';
@@ -317,7 +317,7 @@ export const pipelineCommand: Command = {
   examples: ['vnetsim pipeline'],
   run(ctx) {
     if (ctx.positionals.length > 0) throw new UsageError(`pipeline takes no arguments, got ${ctx.positionals.join(' ')}`);
-    if (ctx.flags.json) json(ctx, STAGES.map((s) => ({ name: s.name, exits: s.exits })));
+    if (ctx.flags.json) json(ctx, STAGES.map((s) => ({ name: s.name, exits: exitsText(s), does: s.does, exitList: s.exits, replays: s.replays })));
     else ctx.io.out(pipelineDiagram());
     return EXIT.ok;
   },
