@@ -387,8 +387,8 @@ export class Network extends EventEmitter<NetworkEvents> {
     edit(next);
     const problems = validateNetwork(next, this.tags);
     if (problems.length > 0) {
-      // Counts over a documented limit (rules per NSG, routes per table, firewall rules per resource) are LimitExceeded.
-      const limit = problems.some((p) => /(rules|routes), expected at most \d+/.test(p.message));
+      // A count over a documented limit refuses the change as LimitExceeded (the problem's code says which).
+      const limit = problems.some((p) => p.code === 'LimitExceeded');
       return this.refuse(limit ? 'LimitExceeded' : 'InvalidRequest', problems.map((p) => `${p.path}: ${p.message}`).join('; '));
     }
     // Routing and NSGs update in place: if anything throws before the swap, both go back to the current spec, so a
