@@ -40,73 +40,32 @@ export interface Stage {
 const levels = (d: Direction) => NSG_LEVEL_ORDER[d].map((l) => (l === 'nic' ? 'NIC' : l)).join(' then ');
 const exit = (disposition: DispositionName, reason: DropReasonName, when: string): StageExit => ({ disposition, reason, when });
 
+const stage = (name: string, does: string, exits: StageExit[], run: Stage['run'], replays: string | null = null): Stage => ({ name, does, exits, replays, run });
+
 export const STAGES: readonly Stage[] = [
-  { name: 'ingress', does: 'the sender of each packet: VM, subnet, on-premises site or Internet host', exits: [], replays: null, run: ingressStage },
-  {
-    name: 'platform',
-    does: 'VM disk IO takes the platform storage path: no NSG, route or endpoint (R-SE-8)',
-    exits: [exit('Delivered', 'None', 'disk IO')],
-    replays: null,
-    run: platformStage,
-  },
-  {
-    name: 'flow-lookup',
-    does: 'packets of recorded flows pass without NSG evaluation (R-NSG-5)',
-    exits: [exit('FlowReset', 'ConnectionReset', 'connection reset by an endpoint toggle (R-SE-2)')],
-    replays: 'recorded flow -> its recorded result',
-    run: flowLookupStage,
-  },
-  {
-    name: 'nsg-out',
-    does: `outbound NSGs of new flows: ${levels('Outbound')} (R-NSG-4)`,
-    exits: [exit('DeniedOut', 'NsgDenyOutbound', 'a Deny rule at either level')],
-    replays: null,
-    run: nsgOutStage,
-  },
-  {
-    name: 'route',
-    does: "the source subnet's FIB chooses the next hop; outside senders enter by gateway or public address",
-    exits: [exit('NoRoute', 'NoMatchingRoute', 'no route covers the destination')],
-    replays: null,
-    run: routeStage,
-  },
-  {
-    name: 'forward',
-    does: 'the next hop: to a VM (inbound NSGs next), a service (its firewall next), an appliance, out',
-    exits: [
-      exit('NoRoute', 'UnknownDestination', 'VnetLocal/VNetPeering to an address no VM holds'),
-      exit('NullRouted', 'NextHopNone', 'next hop None (R-RT-1)'),
-      exit('NullRouted', 'InvalidNextHop', 'VirtualAppliance next hop that is no appliance (R-RT-3)'),
-      exit('ApplianceDropped', 'ApplianceDrop', 'the appliance drops (R-SNAT-3)'),
-      exit('SnatExhausted', 'SnatPortsExhausted', 'no free port in the SNAT pool (R-SNAT-1)'),
-      exit('PolicyDenied', 'EndpointPolicyDenied', 'endpoint policy does not list the resource (R-POL-1)'),
-      exit('Delivered', 'None', "an Azure service address no modelled resource holds: the service's front end"),
-      exit('ExitsNetwork', 'None', 'to the Internet or on-premises'),
-    ],
-    replays: null,
-    run: forwardStage,
-  },
-  {
-    name: 'nsg-in',
-    does: `inbound NSGs at the destination VM: ${levels('Inbound')} (R-NSG-4)`,
-    exits: [exit('DeniedIn', 'NsgDenyInbound', 'a Deny rule at either level'), exit('Delivered', 'None', 'allowed at both levels')],
-    replays: null,
-    run: nsgInStage,
-  },
-  {
-    name: 'service',
-    does: "the service resource's firewall (R-SVC-1)",
-    exits: [exit('ServiceDenied', 'ServiceFirewallDenied', 'no virtual network rule or IP rule matches'), exit('Delivered', 'None', 'allowed')],
-    replays: null,
-    run: serviceStage,
-  },
-  {
-    name: 'flow-commit',
-    does: 'records the result of new flows, counts every packet',
-    exits: [],
-    replays: 'later packet of a flow led earlier in the batch -> the leading packet\'s result',
-    run: flowCommitStage,
-  },
+  stage('ingress', 'the sender of each packet: VM, subnet, on-premises site or Internet host', [], ingressStage),
+  stage('platform', 'VM disk IO takes the platform storage path: no NSG, route or endpoint (R-SE-8)', [exit('Delivered', 'None', 'disk IO')], platformStage),
+  stage('flow-lookup', 'packets of recorded flows pass without NSG evaluation (R-NSG-5)',
+    [exit('FlowReset', 'ConnectionReset', 'connection reset by an endpoint toggle (R-SE-2)')], flowLookupStage, 'recorded flow -> its recorded result'),
+  stage('nsg-out', `outbound NSGs of new flows: ${levels('Outbound')} (R-NSG-4)`, [exit('DeniedOut', 'NsgDenyOutbound', 'a Deny rule at either level')], nsgOutStage),
+  stage('route', "the source subnet's FIB chooses the next hop; outside senders enter by gateway or public address",
+    [exit('NoRoute', 'NoMatchingRoute', 'no route covers the destination')], routeStage),
+  stage('forward', 'the next hop: to a VM (inbound NSGs next), a service (its firewall next), an appliance, out', [
+    exit('NoRoute', 'UnknownDestination', 'VnetLocal/VNetPeering to an address no VM holds'),
+    exit('NullRouted', 'NextHopNone', 'next hop None (R-RT-1)'),
+    exit('NullRouted', 'InvalidNextHop', 'VirtualAppliance next hop that is no appliance (R-RT-3)'),
+    exit('ApplianceDropped', 'ApplianceDrop', 'the appliance drops (R-SNAT-3)'),
+    exit('SnatExhausted', 'SnatPortsExhausted', 'no free port in the SNAT pool (R-SNAT-1)'),
+    exit('PolicyDenied', 'EndpointPolicyDenied', 'endpoint policy does not list the resource (R-POL-1)'),
+    exit('Delivered', 'None', "an Azure service address no modelled resource holds: the service's front end"),
+    exit('ExitsNetwork', 'None', 'to the Internet or on-premises'),
+  ], forwardStage),
+  stage('nsg-in', `inbound NSGs at the destination VM: ${levels('Inbound')} (R-NSG-4)`,
+    [exit('DeniedIn', 'NsgDenyInbound', 'a Deny rule at either level'), exit('Delivered', 'None', 'allowed at both levels')], nsgInStage),
+  stage('service', "the service resource's firewall (R-SVC-1)",
+    [exit('ServiceDenied', 'ServiceFirewallDenied', 'no virtual network rule or IP rule matches'), exit('Delivered', 'None', 'allowed')], serviceStage),
+  stage('flow-commit', 'records the result of new flows, counts every packet', [], flowCommitStage,
+    "later packet of a flow led earlier in the batch -> the leading packet's result"),
 ];
 
 /** The stages whose exits decide a new flow; replayed results are among their exits. */

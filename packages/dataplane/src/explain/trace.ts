@@ -243,7 +243,7 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
   const o = outcomeOf(t, sc, b, i);
   const steps: TraceStep[] = [];
   const add = (step: TraceStepData): void => {
-    steps.push({ ...step, text: renderStep(step) } as TraceStep);
+    steps.push(Object.assign({ stage: step.stage, text: renderStep(step) }, step) as TraceStep);
   };
   const proto = PROTO_NAMES[b.proto[i]!] ?? `proto ${b.proto[i]}`;
   const packet = `${proto} ${addr(b, i, 'src')}:${b.srcPort[i]} -> ${addr(b, i, 'dst')}:${b.dstPort[i]}`;

@@ -1,7 +1,7 @@
 // Stage: packets of recorded flows (R-NSG-5: both directions pass without NSG evaluation) take the flow's recorded
 // result; packets of a connection reset by an endpoint toggle end as FlowReset (R-SE-2). A packet that starts a flow
-// records it at once, so later packets of the same flow in the same batch follow it (FOLLOWER) instead of being
-// evaluated as new flows of their own; flow-commit copies the leader's result to them.
+// records it at once, so later packets of the same flow in the same batch follow it instead of being
+// evaluated as new flows of their own (RowState.Follower); flow-commit copies the leader's result to them.
 import { Disposition, DropReason, RowState } from '@vnetsim/core';
 import type { PacketBatch } from '../packet/batch.js';
 import { FlowState } from '../flows/tcp-state.js';
@@ -10,9 +10,6 @@ import { finish } from './finish.js';
 import { sources } from './ingress.js';
 
 export const FlowHit = { New: 0, Cached: 1, Recompute: 2, Follower: 3 } as const;
-
-/** Temporary disposition of a packet whose flow's first packet is earlier in the same batch (RowState.Follower). */
-export const FOLLOWER = RowState.Follower;
 
 export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
   const flows = ctx.flows;
