@@ -9,9 +9,7 @@ import { DECIDING_STAGES, observeStages, pipelineDiagram, STAGES, type Stage } f
 import { FlowHit } from './stages/flow-lookup.js';
 import { Purpose } from './packet/batch.js';
 import { TrafficGenerator } from './packet/generate.js';
-import { findScenarioFiles, loadScenarioFile, MissingDataError } from './io/scenario.js';
-import { runScenario } from './run/runner.js';
-import { resolveSource, resolveTarget } from './run/resolve.js';
+import { findScenarioFiles, loadScenarioFile, MissingDataError, resolveSource, resolveTarget, runScenario } from '@vnetsim/scenario';
 import { connect, networkOf, pushMixed, pushPacket, WORLD } from './testing/fixtures.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

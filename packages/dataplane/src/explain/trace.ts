@@ -17,6 +17,7 @@ import {
   type NsgClassifier,
   type NsgLevel,
 } from '@vnetsim/core';
+import { protocolLabel } from '@vnetsim/core';
 import { Purpose, type PacketBatch } from '../packet/batch.js';
 import { ServiceVerdict, type Scratch } from '../stages/context.js';
 import { FlowHit } from '../stages/flow-lookup.js';
@@ -158,7 +159,6 @@ export interface Trace extends PacketOutcome {
   steps: TraceStep[];
 }
 
-const PROTO_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 50: 'ESP', 51: 'AH', 58: 'ICMPv6' };
 
 function addr(b: PacketBatch, i: number, which: 'src' | 'dst'): string {
   if (b.family[i] === 4) return formatIpv4(which === 'src' ? b.src[i]! : b.dst[i]!);
@@ -245,7 +245,7 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
   const add = (step: TraceStepData): void => {
     steps.push(Object.assign({ stage: step.stage, text: renderStep(step) }, step) as TraceStep);
   };
-  const proto = PROTO_NAMES[b.proto[i]!] ?? `proto ${b.proto[i]}`;
+  const proto = protocolLabel(b.proto[i]!);
   const packet = `${proto} ${addr(b, i, 'src')}:${b.srcPort[i]} -> ${addr(b, i, 'dst')}:${b.dstPort[i]}`;
   const ing = b.ingress[i]!;
   const vm = sc.srcVm[i]!;
