@@ -41,7 +41,9 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
     }
     ctx.counters.flowHits++;
     if (!ctx.dryRun) flows.update(id, dir, b.tcpFlags[i]!, b.length[i]!, b.time[i]!);
-    if (flows.isPending(id)) {
+    const cached = flows.disposition[id]!;
+    if (cached === RowState.Pending) {
+      // Just created, or invalidated (FlowTable.invalidate): no recorded result to take.
       if (flows.ledNow(id)) {
         // The flow's first packet (or first since its routes changed) is earlier in this batch.
         sc.flowHit[i] = FlowHit.Follower;
@@ -60,7 +62,7 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
     }
     sc.flowHit[i] = FlowHit.Cached;
     copyFlowResult(b, i, ctx, id);
-    finish(b, i, flows.disposition[id]!, flows.dropReason[id]!);
+    finish(b, i, cached, flows.dropReason[id]!);
   }
   sc.workCount = w;
   if (ctx.shards > 1) sources(b, ctx, work, w);
