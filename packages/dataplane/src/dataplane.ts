@@ -30,7 +30,7 @@ export class Dataplane {
   constructor(tables: CompiledTables, opts: DataplaneOptions = {}) {
     this.tablesNow = tables;
     this.snat = new SnatPorts(opts.snatPortsPerIp);
-    this.snat.ensure(tables.snatPools.length);
+    this.snat.ensure(tables.snatPools);
     const capacity = opts.flowCapacity ?? 1 << 17;
     this.flows = new FlowTable({ capacity, idleTimeoutSeconds: opts.idleTimeoutSeconds, ports: this.snat });
     // Flows a batch creates stay pinned (not evictable) until the batch ends; a batch never holds more packets than
@@ -57,7 +57,7 @@ export class Dataplane {
   /** Swaps in recompiled tables (between batches); pools of new public addresses get their ports. */
   set tables(t: CompiledTables) {
     this.tablesNow = t;
-    this.snat.ensure(t.snatPools.length);
+    this.snat.ensure(t.snatPools);
   }
 
   /** A batch sized for this pipeline. */

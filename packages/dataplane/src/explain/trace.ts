@@ -1,13 +1,16 @@
 // Explains a packet's verdict: the disposition plus the ordered steps that decided it (STYLE.md 6: Batfish's
 // Trace{disposition, hops[steps]}), read from the columns the fast path filled and the same compiled tables.
 import {
+  Disposition,
   DISPOSITION_NAMES,
   DROP_REASON_NAMES,
   DROP_REASON_DESCRIPTIONS,
   NEXT_HOP_NAMES,
   NO_NEXT_HOP,
+  NextHop,
   endpointService,
   formatIpv4,
+  matchedPrefix,
   formatIpv6,
   NSG_LEVEL_ORDER,
   type Direction,
@@ -20,8 +23,9 @@ import {
 import { protocolLabel } from '@vnetsim/core';
 import { Purpose, type PacketBatch } from '../packet/batch.js';
 import { ServiceVerdict, type Scratch } from '../stages/context.js';
+import { sameRegion } from '../stages/service.js';
 import { FlowHit } from '../stages/flow-lookup.js';
-import { Dest, Ingress, type CompiledTables } from '../tables.js';
+import { ApplianceEgress, Dest, Ingress, type CompiledTables } from '../tables.js';
 
 /** The route a route step names (Azure's effective-route fields). */
 export interface TraceRoute {
@@ -46,7 +50,11 @@ export type TraceStepData =
   | { stage: 'platform'; path: 'storage' }
   | { stage: 'flow'; flowId: number; event: 'reset' | 'cached' | 'recompute'; direction: 'forward' | 'reverse' }
   | { stage: 'nsg'; direction: Direction; level: NsgLevel; nsg: string; rule: string; priority: number; access: 'Allow' | 'Deny' }
-  | { stage: 'route'; matched: true; route: TraceRoute; endpointService: string | null }
+  | {
+      stage: 'route'; matched: true; route: TraceRoute; endpointService: string | null;
+      /** R-RT-8: the service tag of a service-tag route (route.prefix is the prefix of it that matched). */
+      serviceTag: string | null;
+    }
   | { stage: 'route'; matched: false }
   | { stage: 'appliance'; appliance: string }
   | { stage: 'translation'; kind: 'endpoint'; sourceSeen: string; subnet: string }
@@ -59,12 +67,22 @@ export type TraceStepData =
   | {
       stage: 'service'; service: string; verdict: ServiceVerdictName; subnet: string | null; sourceSeen: string;
       serviceError: string | null;
+      /** R-SVC-4: for a same-region storage request without an endpoint, the storageSameRegionSource reading applied. */
+      sameRegionSource: string | null;
     }
   | { stage: 'service'; service: null; verdict: 'FrontEnd'; tag: string | null }
   | {
       stage: 'delivery'; disposition: DispositionName; reason: DropReasonName | null;
-      /** Where the packet went: a VM, a service, the disk storage, on-premises, the Internet; null when dropped. */
-      to: 'vm' | 'service' | 'disk' | 'onPrem' | 'internet' | null; name: string | null;
+      /**
+       * Where the packet went: a VM, a service, the disk storage, on-premises (`gateway`: via the gateway,
+       * untranslated, R-SNAT-3), the Internet; null when dropped or delivered to a service front end.
+       */
+      to: 'vm' | 'service' | 'disk' | 'onPrem' | 'gateway' | 'internet' | null;
+      /** The VM, service or on-premises site. */
+      name: string | null;
+      /** R-SNAT-3: Internet traffic forced through on-premises leaves from the on-premises NAT address. */
+      viaOnPremNat: boolean;
+      sourceSeenByDestination: string | null;
     };
 
 /** The JSON fields NSG and route steps had before steps were typed; kept on the type so readers of them compile. */
@@ -98,7 +116,7 @@ const RENDER: Renderers = {
     if (!s.matched) return 'no route covers the destination';
     const r = s.route;
     const table = r.routeTable !== SYSTEM_ROUTE ? ` in ${r.routeTable}` : '';
-    return `route ${r.prefix} (${r.source}${r.name ? `, ${r.name}` : ''}${table}${s.endpointService ? `, service endpoint ${s.endpointService}` : ''}) -> ${r.nextHopType}${r.nextHopIp ? ` ${r.nextHopIp}` : ''}`;
+    return `route ${s.serviceTag !== null ? `${s.serviceTag} ${r.prefix}` : r.prefix} (${r.source}${r.name ? `, ${r.name}` : ''}${table}${s.endpointService ? `, service endpoint ${s.endpointService}` : ''}) -> ${r.nextHopType}${r.nextHopIp ? ` ${r.nextHopIp}` : ''}`;
   },
   appliance: (s) => `virtual appliance ${s.appliance} forwards per its egress (R-SNAT-3)`,
   translation: (s) =>
@@ -114,20 +132,28 @@ const RENDER: Renderers = {
       IpRule: `IP rule matches ${s.sourceSeen}`,
       DeniedVnet: `defaultAction Deny and no virtual network rule for ${s.subnet ?? ''} -> ${s.serviceError}`,
       DeniedIp: `defaultAction Deny and no IP rule for ${s.sourceSeen} -> ${s.serviceError}`,
+      DeniedInternal: `defaultAction Deny; a request from the account's own region without an endpoint arrives from an Azure-internal address, which no IP rule admits (storageSameRegionSource azureInternal, R-SVC-4) -> ${s.serviceError}`,
     };
-    return `${s.service} firewall: ${why[s.verdict] ?? 'not evaluated'} (R-SVC-1)`;
+    const reading = s.sameRegionSource !== null ? `, R-SVC-4: same-region request, storageSameRegionSource ${s.sameRegionSource}` : '';
+    return `${s.service} firewall: ${why[s.verdict] ?? 'not evaluated'} (R-SVC-1${reading})`;
   },
   delivery: (s) => {
-    switch (s.to) {
-      case 'vm': return `delivered to VM ${s.name}`;
-      case 'service': return `delivered to ${s.name}`;
-      case 'disk': return 'delivered to the disk storage';
-      case 'onPrem': return `leaves to on-premises site ${s.name}`;
-      case 'internet': return 'leaves to the Internet';
-      default: return s.disposition === 'Delivered' ? 'delivered' : `${s.disposition}: ${DROP_REASON_DESCRIPTIONS[s.reason ?? 'None']}`;
-    }
+    const seen = s.sourceSeenByDestination === null ? '' : `; source seen by the destination ${s.sourceSeenByDestination}`;
+    return `${deliveryText(s)}${seen}`;
   },
 };
+
+function deliveryText(s: Extract<TraceStepData, { stage: 'delivery' }>): string {
+  switch (s.to) {
+    case 'vm': return `delivered to VM ${s.name}`;
+    case 'service': return `delivered to ${s.name}`;
+    case 'disk': return 'delivered to the disk storage';
+    case 'gateway': return `delivered on-premises via the gateway, untranslated${s.name !== null ? ` (on-premises site ${s.name})` : ''} (R-SNAT-3)`;
+    case 'onPrem': return `leaves to on-premises site ${s.name}`;
+    case 'internet': return s.viaOnPremNat ? 'leaves to the Internet from the on-premises NAT address (R-SNAT-3)' : 'leaves to the Internet';
+    default: return s.disposition === 'Delivered' ? 'delivered' : `${s.disposition}: ${DROP_REASON_DESCRIPTIONS[s.reason ?? 'None']}`;
+  }
+}
 
 /** The text of a step, rendered from its fields. */
 export function renderStep(s: TraceStepData): string {
@@ -147,6 +173,11 @@ export interface PacketOutcome {
   /** The source address the destination saw (private through an endpoint, R-SE-1; else translated). */
   sourceSeen: string;
   sourceSeenByService: string | null;
+  /**
+   * The source address the packet carries where it arrives: a VM, an on-premises site, the Internet, a service (a
+   * refusing service included). Null when it arrives nowhere (dropped on the way, or denied inbound at the VM).
+   */
+  sourceSeenByDestination: string | null;
   /** The error a refused request gets (R-SVC-1), e.g. `403 AuthorizationFailure`, `40914`. */
   serviceError: string | null;
   service: string | null;
@@ -208,6 +239,9 @@ function decidingRule(t: CompiledTables, sc: Scratch, b: PacketBatch, i: number)
   return last;
 }
 
+/** Dispositions where the packet reaches its destination (sourceSeenByDestination). */
+const ARRIVES: ReadonlySet<number> = new Set([Disposition.Delivered, Disposition.ExitsNetwork, Disposition.ServiceDenied]);
+
 /** The outcome of row i after the pipeline ran (no steps: cheap enough for every scenario packet). */
 export function outcomeOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: number): PacketOutcome {
   const route = routeOf(t, sc, b, i);
@@ -231,6 +265,7 @@ export function outcomeOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: num
     routeTable: route === null ? null : (route.routeTable ?? 'System Route'),
     sourceSeen: seen,
     sourceSeenByService: reachedService ? seen : null,
+    sourceSeenByDestination: ARRIVES.has(b.disposition[i]!) ? seen : null,
     serviceError,
     service: svcSpec?.name ?? null,
     deliveredTo: b.egressVm[i]! >= 0 ? t.vmNames[b.egressVm[i]!]! : null,
@@ -254,7 +289,7 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
   add({ stage: 'ingress', sender, vm: vm >= 0 ? t.vmNames[vm]! : null, subnet: srcSubnet, site: sender === 'onPrem' ? t.onPremNames[ing - Ingress.ON_PREM]! : null });
   if (b.purpose[i] === Purpose.DiskIo) {
     add({ stage: 'platform', path: 'storage' });
-    add({ stage: 'delivery', disposition: o.disposition, reason: o.reason, to: 'disk', name: null });
+    add({ stage: 'delivery', disposition: o.disposition, reason: o.reason, to: 'disk', name: null, viaOnPremNat: false, sourceSeenByDestination: null });
     return { ...o, packet, steps };
   }
   const hit = sc.flowHit[i]!;
@@ -268,14 +303,15 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
   const route = routeOf(t, sc, b, i);
   if (route !== null) {
     const info: TraceRoute = {
-      prefix: route.addressPrefixes[0]!,
+      // R-RT-8: a service-tag route names the prefix of its tag that matched.
+      prefix: matchedPrefix(route, addr(b, i, 'dst')),
       source: route.source,
       nextHopType: route.nextHopType,
       nextHopIp: route.nextHopIpAddress[0] ?? null,
       name: route.name,
       routeTable: route.routeTable ?? SYSTEM_ROUTE,
     };
-    add({ stage: 'route', matched: true, route: info, endpointService: route.service ?? null });
+    add({ stage: 'route', matched: true, route: info, endpointService: route.service ?? null, serviceTag: route.serviceTag ?? null });
   } else if (o.disposition === 'NoRoute' && hit === FlowHit.New) add({ stage: 'route', matched: false });
   if (sc.appliance[i]! >= 0) add({ stage: 'appliance', appliance: t.vmNames[sc.appliance[i]!]! });
   if (sc.endpointSubnet[i]! >= 0) add({ stage: 'translation', kind: 'endpoint', sourceSeen: o.sourceSeen, subnet: t.subnetNames[sc.endpointSubnet[i]!]! });
@@ -293,20 +329,30 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
   const svc = sc.service[i]!;
   if (svc >= 0 && hit !== FlowHit.Cached) {
     const ep = sc.endpointSubnet[i]!;
+    // R-SVC-4: say which reading decided a same-region storage request without an endpoint.
+    const sameRegionRead = ep < 0 && t.serviceIsStorage[svc] === 1 && sc.serviceVerdict[i] !== ServiceVerdict.DeniedInternal && sameRegion(t, sc, i, svc);
     add({
       stage: 'service', service: t.serviceNames[svc]!, verdict: SERVICE_VERDICT_NAMES[sc.serviceVerdict[i]!]!, subnet: ep >= 0 ? t.subnetNames[ep]! : null,
-      sourceSeen: o.sourceSeen, serviceError: o.serviceError,
+      sourceSeen: o.sourceSeen, serviceError: o.serviceError, sameRegionSource: sameRegionRead ? t.storageSameRegionSource : null,
     });
   } else if (sc.serviceVerdict[i] === ServiceVerdict.FrontEnd) {
     const tag = b.family[i] === 4 ? t.serviceSpace.lookup(b.dst[i]!) : -1;
     add({ stage: 'service', service: null, verdict: 'FrontEnd', tag: tag >= 0 ? t.serviceSpaceTags[tag]! : null });
   }
   const d = b.family[i] === 4 ? t.destinations.lookup(b.dst[i]!) : -1;
-  const to =
-    o.disposition === 'Delivered' ? (o.deliveredTo ? 'vm' : o.service ? 'service' : null)
-    : o.disposition === 'ExitsNetwork' ? (d >= Dest.ON_PREM ? 'onPrem' : 'internet')
-    : null;
-  const name = to === 'vm' ? o.deliveredTo : to === 'service' ? o.service : to === 'onPrem' ? t.onPremNames[d - Dest.ON_PREM]! : null;
-  add({ stage: 'delivery', disposition: o.disposition, reason: o.reason, to, name });
+  const site = d >= Dest.ON_PREM ? t.onPremNames[d - Dest.ON_PREM]! : null;
+  const exit = o.disposition === 'ExitsNetwork' ? exitOf(t, sc, b, i, d) : null;
+  const to = o.disposition === 'Delivered' ? (o.deliveredTo ? 'vm' : o.service ? 'service' : null) : exit?.to ?? null;
+  const name = to === 'vm' ? o.deliveredTo : to === 'service' ? o.service : to === 'onPrem' || to === 'gateway' ? site : null;
+  add({ stage: 'delivery', disposition: o.disposition, reason: o.reason, to, name, viaOnPremNat: exit?.viaOnPremNat ?? false, sourceSeenByDestination: o.sourceSeenByDestination });
   return { ...o, packet, steps };
+}
+
+/** Where an ExitsNetwork packet went: on-premises through the gateway, untranslated (R-SNAT-3), or the Internet. */
+function exitOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: number, d: number): { to: 'gateway' | 'onPrem' | 'internet'; viaOnPremNat: boolean } {
+  const a = sc.appliance[i]!;
+  const viaGateway = sc.nextHop[i] === NextHop.VirtualNetworkGateway || (a >= 0 && t.vmApplianceEgress[a] === ApplianceEgress.OnPrem);
+  if (viaGateway && (d >= Dest.ON_PREM || (b.family[i] === 4 && sc.seenSrc[i] === b.src[i]))) return { to: 'gateway', viaOnPremNat: false };
+  if (d >= Dest.ON_PREM) return { to: 'onPrem', viaOnPremNat: false };
+  return { to: 'internet', viaOnPremNat: viaGateway };
 }

@@ -179,16 +179,17 @@ describe('FlowTable', () => {
   });
 
   it('R-SNAT-1: a freed flow gives its SNAT port back to its pool once (remove, evict, or releasePort first)', () => {
-    const given: Array<[number, number]> = [];
-    const t = new FlowTable({ capacity: 2, ports: { give: (pool, port) => given.push([pool, port]) } });
+    const given: Array<[number, number, number]> = [];
+    const t = new FlowTable({ capacity: 2, ports: { give: (pool, port, address) => given.push([pool, port, address]) } });
     const a = t.insert4(Proto.Udp, 1, 2, 3, 4, 0, 40, 0);
     const b = t.insert4(Proto.Udp, 5, 6, 7, 8, 0, 40, 1);
-    t.setPort(a, 3, 1024);
-    t.setPort(b, 0, 1025);
+    t.setPort(a, 3, 1, 0x14320002, 1024);
+    t.setPort(b, 0, 0, 0x14320001, 1025);
+    expect([t.natSrc[a], t.natPort[a], t.snatPool[a], t.snatAddress[a]]).toEqual([0x14320002, 1024, 3, 1]);
     t.releasePort(b); // a Reset tombstone gives its port back at once, the record stays
     t.insert4(Proto.Udp, 9, 6, 7, 8, 0, 40, 2); // evicts a (the least recently seen)
     t.remove(b);
-    expect(given).toEqual([[0, 1025], [3, 1024]]);
+    expect(given).toEqual([[0, 1025, 0], [3, 1024, 1]]);
     expect(t.snatPool[b]).toBe(-1);
   });
 

@@ -27,7 +27,8 @@ export interface FlowTableOptions {
 
 /** The port pools a flow's SNAT port is taken from and given back to. */
 export interface PortPools {
-  give(pool: number, port: number): void;
+  /** `address`: which of the pool's addresses the port belongs to (a NAT gateway's pool has several, R-SNAT-1). */
+  give(pool: number, port: number, address: number): void;
 }
 
 const EVICTION_PROBE = 8;
@@ -131,6 +132,8 @@ export class FlowTable {
   readonly serviceError: Uint16Array;
   /** SNAT pool the flow's port (natPort) was taken from, -1 none: a freed flow gives the port back. */
   readonly snatPool: Int32Array;
+  /** Which address of that pool (index into its addresses) the port belongs to. */
+  readonly snatAddress: Uint8Array;
   /**
    * The batch (pipeline epoch) and row whose packet leads the flow: later packets of the flow in that batch follow
    * that row, and the flow is pinned against eviction while `leadEpoch[id] === pinEpoch`.
@@ -213,6 +216,7 @@ export class FlowTable {
     this.egressVm = new Int32Array(n);
     this.serviceError = new Uint16Array(n);
     this.snatPool = new Int32Array(n).fill(-1);
+    this.snatAddress = new Uint8Array(n);
     this.leadEpoch = new Int32Array(n).fill(-1);
     this.leadRow = new Int32Array(n);
     this.packetsFwd = new Float64Array(n);
@@ -363,17 +367,22 @@ export class FlowTable {
     return this.leadEpoch[id] === this.pinEpoch;
   }
 
-  /** Records the SNAT port `port` of `pool` taken for flow `id`; it goes back when the flow is freed. */
-  setPort(id: number, pool: number, port: number): void {
+  /**
+   * Records the SNAT address `ip` (address number `address` of `pool`) and port `port` taken for flow `id`; the port
+   * goes back when the flow is freed.
+   */
+  setPort(id: number, pool: number, address: number, ip: number, port: number): void {
+    this.natSrc[id] = ip;
     this.natPort[id] = port;
     this.snatPool[id] = pool;
+    this.snatAddress[id] = address;
   }
 
   /** Gives flow `id`'s SNAT port back to its pool now (the record may stay, e.g. a Reset tombstone). */
   releasePort(id: number): void {
     const p = this.snatPool[id]!;
     if (p < 0) return;
-    if (this.ports !== null) this.ports.give(p, this.natPort[id]!);
+    if (this.ports !== null) this.ports.give(p, this.natPort[id]!, this.snatAddress[id]!);
     this.snatPool[id] = -1;
   }
 

@@ -4,6 +4,7 @@ import { Disposition, DropReason, RowState } from '@vnetsim/core';
 import type { PacketBatch } from '../packet/batch.js';
 import type { StageContext } from './context.js';
 import { finish } from './finish.js';
+import { FlowHit } from './flow-lookup.js';
 import { evaluateLevels, NIC_FIRST } from './nsg-levels.js';
 
 const nicFirst = NIC_FIRST.Inbound;
@@ -17,6 +18,11 @@ export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
     if (b.disposition[i] !== RowState.Pending) continue;
     const vm = b.egressVm[i]!;
     if (vm < 0) continue;
+    // R-NSG-5: a recorded flow whose routes changed is forwarded again, never evaluated again (both directions).
+    if (sc.flowHit[i] === FlowHit.Recompute) {
+      finish(b, i, Disposition.Delivered, 0);
+      continue;
+    }
     // R-NSG-8: inbound rules see the VM's private address, also when the packet came to its instance public IP.
     if (evaluateLevels(b, i, nicFirst, t.vmNicIn[vm]!, sc.ruleNicIn, t.subnetNsgIn[t.vmSubnet[vm]!]!, sc.ruleSubnetIn,
       sc.seenSrc[i]!, t.vmPrivate[vm]!, Disposition.DeniedIn, DropReason.NsgDenyInbound))
