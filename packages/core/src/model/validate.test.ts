@@ -103,6 +103,23 @@ describe('validateNetwork', () => {
     expect(validateNetwork(base(), tags)).toEqual([]);
   });
 
+  it('R-NSG-1, R-RT-3, R-SVC-3: counts over a documented limit carry code LimitExceeded; every other problem InvalidRequest', () => {
+    const limits = problemsAfter((n) => {
+      n.nsgs[1]!.rules = Array.from({ length: 1001 }, (_, i) => rule({ name: `r${i}`, priority: 100 + (i % 2000), direction: i < 1000 ? 'Outbound' : 'Inbound' }));
+      n.routeTables[0]!.routes = Array.from({ length: 401 }, (_, i) => ({ name: `r${i}`, prefix: `11.${i >> 8}.${i & 255}.0/24`, nextHopType: 'Internet' as const }));
+      n.services[0]!.firewall.ipRules = Array.from({ length: 201 }, (_, i) => `52.10.${i >> 8}.${i & 255}`);
+      n.services[0]!.firewall.virtualNetworkRules = Array.from({ length: 201 }, () => 'hub/app');
+    });
+    const byCode = (code: string) => limits.filter((p) => p.code === code).map((p) => p.path).sort();
+    expect(byCode('LimitExceeded')).toEqual([
+      'network.nsgs[1].rules', 'network.routeTables[0].routes', 'network.services[0].firewall.ipRules', 'network.services[0].firewall.virtualNetworkRules',
+    ]);
+    // A rule name over 80 characters says "expected at most" too: it is not a count, so InvalidRequest.
+    const name = problemsAfter((n) => { n.nsgs[0]!.rules[0]!.name = 'x'.repeat(81); });
+    expect(name.map((p) => p.code)).toEqual(['InvalidRequest']);
+    expect(limits.every((p) => p.code === 'LimitExceeded' || p.code === 'InvalidRequest')).toBe(true);
+  });
+
   // [test name, change, path, message fragment]
   const cases: Array<[string, (n: NetworkSpec) => void, string, string]> = [
     // Addresses and VNets
