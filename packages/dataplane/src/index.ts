@@ -13,3 +13,4 @@ export * from './run/runner.js';
 export { tracePacket } from './run/trace-packet.js';
 export { resolveSource, resolveTarget } from './run/resolve.js';
 export * from './parallel/index.js';
+export * from './whatif/index.js';

@@ -1,0 +1,5 @@
+export { WhatIfEngine, type WhatIfSource, type WhatIfOutcome, type ChangedCell, type WhatIfSlice, type SliceResult } from './engine.js';
+export { groupChanges, type WhatIfChange } from './group.js';
+export { whatIf, mergeWhatIf, resetsOf, type WhatIfResult, type WhatIfSummary, type WhatIfOptions } from './whatif.js';
+export { cellsOf, protocolLabel, hasPorts, PROTOCOL_LABELS, type ProtocolLabel } from './cells.js';
+export { SPACE_END, prefixInterval, intervalsToCidrs, mergeIntervals, intervalsSize, type Family, type Interval } from './space.js';
