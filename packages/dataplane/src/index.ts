@@ -14,3 +14,4 @@ export { tracePacket } from './run/trace-packet.js';
 export { resolveSource, resolveTarget } from './run/resolve.js';
 export * from './parallel/index.js';
 export * from './whatif/index.js';
+export { applyChange, CHANGE_KINDS } from './run/apply-change.js';

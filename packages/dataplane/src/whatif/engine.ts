@@ -114,9 +114,7 @@ export class WhatIfEngine {
   private readonly baseCuts: Record<Family, bigint[]>;
   private readonly points = new Map<string, bigint[]>();
   private readonly interner = new Interner();
-  private readonly ruleIds = new WeakMap<NsgClassifier, Int32Array>();
-  private readonly routeIds = new WeakMap<RoutingFib, Int32Array>();
-  private readonly nameIds = new WeakMap<readonly string[], Int32Array>();
+  private readonly netIds = new WeakMap<CompiledTables, NetIds>();
 
   constructor(
     readonly before: Network,
@@ -247,15 +245,10 @@ export class WhatIfEngine {
     const s = this.sources[slice.source]!;
     const { family } = slice;
     const pts = this.classPoints(slice.source, family);
-    const bb = this.before.newBatch(this.batchSize);
-    const ba = this.after.newBatch(this.batchSize);
+    const { bb, ba, rowClass, rowCell, rowCells, rowSrc, sigB, sigA } = this.buffers();
     const cap = bb.capacity;
-    const rowClass = new Int32Array(cap);
-    const rowCell = new Int32Array(cap);
-    const rowCells: Cells[] = new Array(cap);
-    const rowSrc: Array<Interval | null> = new Array(cap);
-    const sigB = new Int32Array(cap * SIG);
-    const sigA = new Int32Array(cap * SIG);
+    bb.clear();
+    ba.clear();
     const changed: ChangedCell[] = [];
     let cellsDone = 0;
     const w6 = new Uint32Array(8);
@@ -297,24 +290,39 @@ export class WhatIfEngine {
     const srcCache = new Map<string, Interval[]>();
     const vmSrcB = s.kind === 'vm' ? this.sourceAddress(this.before, s.beforeIndex, family) : null;
     const vmSrcA = s.kind === 'vm' ? this.sourceAddress(this.after, s.afterIndex, family) : null;
+    // Rule starts and ends along the classes: rule r covers class k when active[r] (a rule's ranges are disjoint).
+    const events: Array<{ at: bigint; r: number; d: number }> = [];
+    outAll.forEach((rule, r) => {
+      for (const [a, b] of ranges(rule, 'dst', family)) events.push({ at: a, r, d: 1 }, { at: b, r, d: -1 });
+    });
+    events.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+    const active = new Uint8Array(outAll.length);
+    let ev = 0;
+    let outKey = '';
+    let rules: ExpandedRule[] = [];
     for (let k = slice.from; k < slice.to; k++) {
       const lo = pts[k]!;
-      // Which rules match here, by their bit in a key (a class's rules are those covering its first address).
-      let key = '';
-      const rules: ExpandedRule[] = [];
-      for (let r = 0; r < outAll.length; r++) {
-        if (covers(ranges(outAll[r]!, 'dst', family), lo)) {
-          rules.push(outAll[r]!);
-          key += `${r},`;
+      if (ev < events.length && events[ev]!.at <= lo) {
+        while (ev < events.length && events[ev]!.at <= lo) {
+          const e = events[ev++]!;
+          active[e.r] = active[e.r]! + e.d;
         }
+        outKey = '';
+        rules = [];
+        for (let r = 0; r < outAll.length; r++) if (active[r] === 1) (rules.push(outAll[r]!), (outKey += `${r},`));
       }
+      let key = outKey;
       const vmB = targetVm(this.before.tables, family, lo);
       const vmA = targetVm(this.after.tables, family, lo);
-      key += `|${vmB}|${vmA}`;
-      if (vmB >= 0) rules.push(...this.inRules(this.before, vmB, family));
-      if (vmA >= 0) rules.push(...this.inRules(this.after, vmA, family));
+      if (vmB >= 0 || vmA >= 0) key += `|${vmB}|${vmA}`;
       let cells = cellCache.get(key);
-      if (cells === undefined) cellCache.set(key, (cells = cellsOf(rules)));
+      let classRules = rules;
+      if (vmB >= 0 || vmA >= 0) {
+        classRules = [...rules];
+        if (vmB >= 0) classRules.push(...this.inRules(this.before, vmB, family));
+        if (vmA >= 0) classRules.push(...this.inRules(this.after, vmA, family));
+      }
+      if (cells === undefined) cellCache.set(key, (cells = cellsOf(classRules)));
       // Source-address classes of a site or the Internet: cut by the inbound rules' sources and the service's IP rules.
       let srcs: Array<Interval | null> = [null];
       if (s.kind !== 'vm') {
@@ -326,7 +334,7 @@ export class WhatIfEngine {
           const cuts = new Cuts(family);
           const space = s.space[family]!;
           cuts.add(space[0], space[1]);
-          for (const r of rules) for (const [a, b] of ranges(r, 'src', family)) cuts.add(a, b);
+          for (const r of classRules) for (const [a, b] of ranges(r, 'src', family)) cuts.add(a, b);
           for (const [net, svc] of [[this.before, svcB], [this.after, svcA]] as const)
             if (svc >= 0 && family === 4) for (const ip of net.spec.services[svc]!.firewall.ipRules) cuts.addPrefix(ip.includes('/') ? ip : `${ip}/32`);
           const p = cuts.points();
@@ -336,6 +344,7 @@ export class WhatIfEngine {
         }
         srcs = list;
       }
+      const lo4 = family === 4 ? Number(lo) : 0;
       for (const src of srcs) {
         for (let c = 0; c < cells.count; c++) {
           if (bb.count >= cap) flush();
@@ -345,13 +354,13 @@ export class WhatIfEngine {
           const dp = cells.dLo[c]!;
           const flags = proto === 6 ? TcpFlag.SYN : 0;
           if (s.kind === 'vm') {
-            this.push(bb, family, vmSrcB!, lo, sp, dp, proto, flags, s.beforeIndex, w6);
-            this.push(ba, family, vmSrcA!, lo, sp, dp, proto, flags, s.afterIndex, w6);
+            this.push(bb, family, vmSrcB!, lo, lo4, sp, dp, proto, flags, s.beforeIndex, w6);
+            this.push(ba, family, vmSrcA!, lo, lo4, sp, dp, proto, flags, s.afterIndex, w6);
           } else {
             const ing = s.kind === 'internet' ? Ingress.EXTERNAL : Ingress.ON_PREM + s.beforeIndex;
             const ingA = s.kind === 'internet' ? Ingress.EXTERNAL : Ingress.ON_PREM + s.afterIndex;
-            this.push(bb, family, src![0], lo, sp, dp, proto, flags, ing, w6);
-            this.push(ba, family, src![0], lo, sp, dp, proto, flags, ingA, w6);
+            this.push(bb, family, src![0], lo, lo4, sp, dp, proto, flags, ing, w6);
+            this.push(ba, family, src![0], lo, lo4, sp, dp, proto, flags, ingA, w6);
           }
           rowClass[row] = k;
           rowCell[row] = c;
@@ -364,8 +373,28 @@ export class WhatIfEngine {
     return { slice, classes: slice.to - slice.from, cells: cellsDone, changed, seconds: (performance.now() - started) / 1000 };
   }
 
-  private push(b: PacketBatch, family: Family, src: bigint, dst: bigint, sp: number, dp: number, proto: number, flags: number, ingress: number, w6: Uint32Array): void {
-    if (family === 4) b.push4(Number(src), Number(dst), sp, dp, proto, flags, 60, ingress, 0);
+  private work: ReturnType<WhatIfEngine['newBuffers']> | null = null;
+  /** Batches and row columns, allocated once per engine and reused by every slice. */
+  private buffers() {
+    return (this.work ??= this.newBuffers());
+  }
+  private newBuffers() {
+    const bb = this.before.newBatch(this.batchSize);
+    const ba = this.after.newBatch(this.batchSize);
+    const cap = bb.capacity;
+    return {
+      bb, ba,
+      rowClass: new Int32Array(cap),
+      rowCell: new Int32Array(cap),
+      rowCells: new Array<Cells>(cap),
+      rowSrc: new Array<Interval | null>(cap),
+      sigB: new Int32Array(cap * SIG),
+      sigA: new Int32Array(cap * SIG),
+    };
+  }
+
+  private push(b: PacketBatch, family: Family, src: bigint, dst: bigint, dst4: number, sp: number, dp: number, proto: number, flags: number, ingress: number, w6: Uint32Array): void {
+    if (family === 4) b.push4(Number(src), dst4, sp, dp, proto, flags, 60, ingress, 0);
     else {
       bigToWords(src, w6, 0);
       bigToWords(dst, w6, 4);
@@ -377,60 +406,80 @@ export class WhatIfEngine {
   private signatures(net: Network, b: PacketBatch, out: Int32Array): void {
     const t = net.tables;
     const sc: Scratch = net.scratch;
-    const vmIds = this.names(t.vmNames);
-    const svcIds = this.names(t.serviceNames);
-    const subnetIds = this.names(t.subnetNames);
+    const ids = this.idsOf(net);
     for (let i = 0; i < b.count; i++) {
       const o = i * SIG;
       const s = sc.srcSubnet[i]!;
       const vm = sc.srcVm[i]!;
       const dst = b.egressVm[i]!;
       const r = b.routeIndex[i]!;
+      const app = sc.appliance[i]!;
+      const svc = sc.service[i]!;
+      const eps = sc.endpointSubnet[i]!;
       out[o] = b.disposition[i]!;
       out[o + 1] = b.dropReason[i]!;
-      out[o + 2] = s >= 0 && r >= 0 ? this.routes(t.subnetFib[s]!)[r]! : 0;
+      out[o + 2] = s >= 0 && r >= 0 ? ids.routes[s]![r]! : 0;
       out[o + 3] = sc.nextHop[i] === NO_HOP ? -1 : sc.nextHop[i]!;
       out[o + 4] = b.family[i] === 4 ? sc.seenSrc[i]! | 0 : 0;
-      out[o + 5] = this.rule(vm >= 0 ? t.vmNicOut[vm]! : null, sc.ruleNicOut[i]!);
-      out[o + 6] = this.rule(s >= 0 ? t.subnetNsgOut[s]! : null, sc.ruleSubnetOut[i]!);
-      out[o + 7] = this.rule(dst >= 0 ? t.subnetNsgIn[t.vmSubnet[dst]!]! : null, sc.ruleSubnetIn[i]!);
-      out[o + 8] = this.rule(dst >= 0 ? t.vmNicIn[dst]! : null, sc.ruleNicIn[i]!);
-      out[o + 9] = sc.service[i]! >= 0 ? svcIds[sc.service[i]!]! : 0;
+      out[o + 5] = vm >= 0 ? ruleId(ids.nicOut[vm]!, sc.ruleNicOut[i]!) : 0;
+      out[o + 6] = s >= 0 ? ruleId(ids.subnetOut[s]!, sc.ruleSubnetOut[i]!) : 0;
+      out[o + 7] = dst >= 0 ? ruleId(ids.subnetIn[t.vmSubnet[dst]!]!, sc.ruleSubnetIn[i]!) : 0;
+      out[o + 8] = dst >= 0 ? ruleId(ids.nicIn[dst]!, sc.ruleNicIn[i]!) : 0;
+      out[o + 9] = svc >= 0 ? ids.services[svc]! : 0;
       out[o + 10] = sc.serviceVerdict[i]! | (b.serviceError[i]! << 8);
-      out[o + 11] = dst >= 0 ? vmIds[dst]! : 0;
-      out[o + 12] = sc.appliance[i]! >= 0 ? vmIds[sc.appliance[i]!]! : 0;
-      out[o + 13] = sc.endpointSubnet[i]! >= 0 ? subnetIds[sc.endpointSubnet[i]!]! : 0;
+      out[o + 11] = dst >= 0 ? ids.vms[dst]! : 0;
+      out[o + 12] = app >= 0 ? ids.vms[app]! : 0;
+      out[o + 13] = eps >= 0 ? ids.subnets[eps]! : 0;
     }
   }
 
-  private names(list: readonly string[]): Int32Array {
-    let ids = this.nameIds.get(list);
-    if (ids === undefined) {
-      ids = Int32Array.from(list, (n) => this.interner.id(`name:${n}`));
-      this.nameIds.set(list, ids);
-    }
+  /** Names, rules and routes of a network as integers shared by both networks (equal meaning => equal id). */
+  private idsOf(net: Network): NetIds {
+    const t = net.tables;
+    const have = this.netIds.get(t);
+    if (have !== undefined) return have;
+    const names = (list: readonly string[], kind: string) => Int32Array.from(list, (n) => this.interner.id(`${kind}:${n}`));
+    const rules = (c: NsgClassifier | null) =>
+      c === null ? EMPTY : Int32Array.from(c.rules, (x, k) => this.interner.id(`rule:${c.nsg}|${c.direction}|${x.name}|${c.allow[k]}`));
+    const ids: NetIds = {
+      vms: names(t.vmNames, 'vm'),
+      services: names(t.serviceNames, 'service'),
+      subnets: names(t.subnetNames, 'subnet'),
+      nicOut: t.vmNicOut.map(rules),
+      nicIn: t.vmNicIn.map(rules),
+      subnetOut: t.subnetNsgOut.map(rules),
+      subnetIn: t.subnetNsgIn.map(rules),
+      routes: t.subnetFib.map((f) =>
+        Int32Array.from(f.routes, (x) =>
+          this.interner.id(`route:${x.addressPrefixes.join(',')}|${x.source}|${x.name}|${x.routeTable}|${x.nextHopType}|${x.nextHopIpAddress.join(',')}|${x.service}`))),
+    };
+    this.netIds.set(t, ids);
     return ids;
   }
+}
 
-  private rule(c: NsgClassifier | null, r: number): number {
-    if (c === null || r < 0) return 0;
-    let ids = this.ruleIds.get(c);
-    if (ids === undefined) {
-      ids = Int32Array.from(c.rules, (x, k) => this.interner.id(`rule:${c.nsg}|${c.direction}|${x.name}|${c.allow[k]}`));
-      this.ruleIds.set(c, ids);
-    }
-    return ids[r]!;
-  }
+interface NetIds {
+  vms: Int32Array;
+  services: Int32Array;
+  subnets: Int32Array;
+  nicOut: Int32Array[];
+  nicIn: Int32Array[];
+  subnetOut: Int32Array[];
+  subnetIn: Int32Array[];
+  routes: Int32Array[];
+}
 
-  private routes(f: RoutingFib): Int32Array {
-    let ids = this.routeIds.get(f);
-    if (ids === undefined) {
-      ids = Int32Array.from(f.routes, (x) =>
-        this.interner.id(`route:${x.addressPrefixes.join(',')}|${x.source}|${x.name}|${x.routeTable}|${x.nextHopType}|${x.nextHopIpAddress.join(',')}|${x.service}`));
-      this.routeIds.set(f, ids);
-    }
-    return ids;
-  }
+const EMPTY = new Int32Array(0);
+function ruleId(ids: Int32Array, r: number): number {
+  return r >= 0 && r < ids.length ? ids[r]! : 0;
+}
+
+/** OWN_ADDRESS: a site or Internet host seen with its own, untranslated address (which varies inside a class). */
+export const OWN_ADDRESS = 'own address';
+
+/** The what-if outcome of row i of a batch `net` just processed (the property test reads plain runs with it). */
+export function whatIfOutcomeOf(net: Network, b: PacketBatch, i: number): WhatIfOutcome {
+  return display(net, b, i);
 }
 
 function display(net: Network, b: PacketBatch, i: number): WhatIfOutcome {
@@ -448,7 +497,7 @@ function display(net: Network, b: PacketBatch, i: number): WhatIfOutcome {
     routeTable: o.routeTable,
     route: route === null ? null : (route.name ?? `${route.source}${route.service !== null ? ` ${route.service}` : ''}`),
     rule: o.rule,
-    sourceSeenByDestination: o.sourceSeen,
+    sourceSeenByDestination: sc.srcVm[i]! < 0 && sc.srcSubnet[i]! < 0 && (b.family[i] !== 4 || sc.seenSrc[i] === b.src[i]) ? OWN_ADDRESS : o.sourceSeen,
     service: o.service,
     serviceVerdict: VERDICT_NAMES[sc.serviceVerdict[i]!] ?? null,
     serviceError: o.serviceError,

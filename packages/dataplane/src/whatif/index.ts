@@ -1,4 +1,4 @@
-export { WhatIfEngine, type WhatIfSource, type WhatIfOutcome, type ChangedCell, type WhatIfSlice, type SliceResult } from './engine.js';
+export { WhatIfEngine, whatIfOutcomeOf, OWN_ADDRESS, type WhatIfSource, type WhatIfOutcome, type ChangedCell, type WhatIfSlice, type SliceResult } from './engine.js';
 export { groupChanges, type WhatIfChange } from './group.js';
 export { whatIf, mergeWhatIf, resetsOf, type WhatIfResult, type WhatIfSummary, type WhatIfOptions } from './whatif.js';
 export { cellsOf, protocolLabel, hasPorts, PROTOCOL_LABELS, type ProtocolLabel } from './cells.js';

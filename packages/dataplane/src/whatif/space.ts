@@ -91,20 +91,38 @@ export function intervalsContain(outer: readonly Interval[], inner: readonly Int
  */
 export class Cuts {
   private readonly set = new Set<bigint>();
+  /** IPv4 points as numbers (exact below 2^53): no bigint per prefix on the common path. */
+  private readonly nums: number[] = [];
   constructor(readonly family: Family) {
-    this.set.add(0n);
-    this.set.add(SPACE_END[family]);
+    if (family === 4) this.nums.push(0, 2 ** 32);
+    else (this.set.add(0n), this.set.add(SPACE_END[family]));
   }
   add(lo: bigint, end: bigint): void {
-    this.set.add(lo);
-    this.set.add(end);
+    if (this.family === 4) this.nums.push(Number(lo), Number(end));
+    else (this.set.add(lo), this.set.add(end));
+  }
+  /** IPv4 only: points as numbers. */
+  addNumbers(lo: number, end: number): void {
+    this.nums.push(lo, end);
   }
   addPrefix(text: string): void {
-    const p = prefixInterval(text);
-    if (p.family === this.family) this.add(p.range[0], p.range[1]);
+    const c = parseCidr(text, true);
+    if (c.family !== this.family) return;
+    if (c.family === 4) this.nums.push(c.prefix >>> 0, (c.prefix >>> 0) + 2 ** (32 - c.length));
+    else {
+      const lo = wordsToBig(c.words);
+      this.set.add(lo);
+      this.set.add(lo + (1n << BigInt(128 - c.length)));
+    }
   }
   /** The cut points, ascending (first 0, last the space's end). */
   points(): bigint[] {
+    if (this.family === 4) {
+      const a = Float64Array.from(this.nums).sort();
+      const out: bigint[] = [];
+      for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[i - 1]) out.push(BigInt(a[i]!));
+      return out;
+    }
     return [...this.set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 }

@@ -60,10 +60,7 @@ export function mergeWhatIf(
   resets: FlowResetEvent[] = [],
   timing: { classes: number; evaluate: number; start: number } = { classes: 0, evaluate: 0, start: performance.now() },
 ): WhatIfResult {
-  const key = (s: WhatIfSlice) => `${s.source}/${s.family}/${s.from}`;
-  const planned = new Set(engine.plan().map(key));
-  const got = new Set(results.map((r) => key(r.slice)));
-  if (planned.size !== got.size || [...planned].some((k) => !got.has(k))) throw new Error(`whatif: ${planned.size} slices planned, ${got.size} given`);
+  checkCoverage(engine, results.map((r) => r.slice));
   const g0 = performance.now();
   const cells: ChangedCell[] = results.flatMap((r) => r.changed);
   const changes = groupChanges(cells, engine.sources, engine.before.tags);
@@ -111,4 +108,28 @@ export function resetsOf(live: Network, after: Network): FlowResetEvent[] {
           if (!seen.has(e.flowId)) (seen.add(e.flowId), out.push(e));
     }
   return out;
+}
+
+/** Every (source, family) not skipped is covered by the slices exactly once, whatever their size and order. */
+function checkCoverage(engine: WhatIfEngine, slices: readonly WhatIfSlice[]): void {
+  const by = new Map<string, WhatIfSlice[]>();
+  for (const s of slices) {
+    const k = `${s.source}/${s.family}`;
+    let l = by.get(k);
+    if (l === undefined) by.set(k, (l = []));
+    l.push(s);
+  }
+  const want = new Set(engine.plan(Number.MAX_SAFE_INTEGER).map((s) => `${s.source}/${s.family}`));
+  for (const k of want) {
+    const l = (by.get(k) ?? []).sort((a, b) => a.from - b.from);
+    const [source, family] = k.split('/').map(Number) as [number, 4 | 6];
+    const n = engine.classPoints(source, family).length - 1;
+    let at = 0;
+    for (const s of l) {
+      if (s.from !== at) throw new Error(`whatif: slices of source ${source} IPv${family} leave classes ${at}..${s.from} out or overlap`);
+      at = s.to;
+    }
+    if (at !== n) throw new Error(`whatif: slices of source ${source} IPv${family} cover ${at} of ${n} classes`);
+  }
+  for (const k of by.keys()) if (!want.has(k)) throw new Error(`whatif: slice of ${k}, which has nothing to evaluate`);
 }
