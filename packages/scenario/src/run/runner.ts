@@ -13,6 +13,8 @@ import type { Scenario } from '../load/scenario-load.js';
 import { outcomeOf, traceOf, type PacketOutcome, type Trace } from '@vnetsim/dataplane';
 import { resolveSource, resolveSource6, resolveTarget } from '../drive/resolve.js';
 import { packetEnds, pushPacket, type PacketEnds } from '../drive/packet.js';
+import type { WhatIfOptions } from '@vnetsim/dataplane';
+import { checkWhatIf, whatIfOf, type WhatIfQuestion, type WhatIfReport } from './whatif.js';
 
 export interface RunOptions {
   pcap?: PcapWriter;
@@ -83,6 +85,17 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): ScenarioResult 
       snatPortsTaken: c.snatPortsTaken,
     },
   };
+}
+
+/**
+ * `vnetsim whatif`: plays the scenario's steps (their results are returned too), then answers `question` over the
+ * network they left: open connections are the ones the change would reset.
+ */
+export function whatIfScenario(s: Scenario, question: WhatIfQuestion, opts: RunOptions & WhatIfOptions = {}): { report: WhatIfReport; steps: StepResult[] } {
+  const net = new Network(s.network, s.serviceTags, s.options, { logger: opts.logger, snatPortsPerIp: s.options.snatPortsPerIp, flowCapacity: 1 << 17, batchCapacity: BATCH });
+  const ctx = new RunContext(net, opts);
+  const steps = s.steps.map((step) => ctx.runStep(step));
+  return { report: ctx.whatIf(question, opts), steps };
 }
 
 class RunContext {
@@ -228,6 +241,20 @@ class RunContext {
         const address = net.resolve(step.hostname);
         expectEq(failures, 'address', e.address, address);
         return { result: { hostname: step.hostname, address } };
+      }
+      case 'whatif': {
+        // The network is asked, not changed: the answer's summary times stay out of the result (determinism).
+        const report = this.whatIf({ changes: step.changes });
+        checkWhatIf(e, report, failures);
+        return {
+          result: {
+            changes: report.changes.length,
+            changedClasses: report.summary.changedClasses,
+            sources: report.summary.sources,
+            classes: report.summary.classes,
+            resetConnections: report.resetConnections,
+          },
+        };
       }
       case 'advanceTime': {
         this.clock += step.seconds;
@@ -384,6 +411,14 @@ class RunContext {
       resetConnections: named,
       resetFlows: r.resets.length,
     };
+  }
+
+  /** Answers a what-if question over the network as the steps so far left it. */
+  whatIf(question: WhatIfQuestion, opts: WhatIfOptions = {}): WhatIfReport {
+    return whatIfOf(this.net, question, (resets) => {
+      const ids = new Set(resets.filter((x) => x.rstSent).map((x) => x.flowId));
+      return [...this.connections.entries()].filter(([, c]) => ids.has(c.flowId) && this.matches(c, resets)).map(([id]) => id);
+    }, opts);
   }
 
   private matches(c: Connection, resets: ReturnType<Network['enableServiceEndpoint']>['resets']): boolean {
