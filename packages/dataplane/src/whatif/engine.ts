@@ -324,7 +324,7 @@ export class WhatIfEngine {
       }
       if (cells === undefined) cellCache.set(key, (cells = cellsOf(classRules)));
       // Source-address classes of a site or the Internet: cut by the inbound rules' sources and the service's IP rules.
-      let srcs: Array<Interval | null> = [null];
+      let srcs: ReadonlyArray<Interval | null> = VM_SOURCE;
       if (s.kind !== 'vm') {
         const svcB = targetService(this.before.tables, family, lo);
         const svcA = targetService(this.after.tables, family, lo);
@@ -470,6 +470,8 @@ interface NetIds {
 }
 
 const EMPTY = new Int32Array(0);
+/** The one source-address class of a VM (its own address). */
+const VM_SOURCE: ReadonlyArray<Interval | null> = [null];
 function ruleId(ids: Int32Array, r: number): number {
   return r >= 0 && r < ids.length ? ids[r]! : 0;
 }
