@@ -7,6 +7,7 @@ import {
   canonicalRegion,
   emptyNetwork,
   isKnownRegion,
+  isServiceTagName,
   type NetworkSpec,
   type NextHopType,
   type NsgSpec,
@@ -167,8 +168,14 @@ function importRouteTables(ctx: ImportContext): void {
       at.warn('a route needs name, addressPrefix and nextHopType; left out');
       return;
     }
-    if (!CIDR.test(prefix)) {
-      p!.get('addressPrefix')!.warn(`route "${name}": address prefix "${prefix}" (a service tag?) is not supported in vnetsim routes; route left out`);
+    if (isServiceTagName(prefix)) {
+      // R-RT-8: a route's addressPrefix may name a service tag; one the tag set does not know is left out.
+      if (!ctx.tags.has(prefix)) {
+        p!.get('addressPrefix')!.warn(`route "${name}": service tag "${prefix}" is not in the tag set "${ctx.tags.source}"; route left out`);
+        return;
+      }
+    } else if (!CIDR.test(prefix)) {
+      p!.get('addressPrefix')!.warn(`route "${name}": address prefix "${prefix}" is neither a prefix nor a service tag name; route left out`);
       return;
     }
     const ip = p?.get('nextHopIpAddress')?.str();
