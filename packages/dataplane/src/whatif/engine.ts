@@ -597,7 +597,23 @@ function globalKey(net: Network): string {
       delete s.routeTable;
       s.serviceEndpoints = [];
     }
-  return JSON.stringify({ spec, options: net.options, tags: [net.tags.source, net.tags.changeNumber, net.tags.cloud] });
+  // NSG rules as compiled: a tag's expansion can depend on routes and address spaces (the VirtualNetwork tag), so the
+  // rules every packet meets are compared as evaluated, not as written.
+  const t = net.tables;
+  const seen = new Set<NsgClassifier>();
+  const nsgs: string[] = [];
+  const add = (level: string, i: number, c: NsgClassifier | null) => {
+    if (c === null) return void nsgs.push(`${level}${i}:-`);
+    nsgs.push(`${level}${i}:${c.nsg}/${c.direction}`);
+    if (seen.has(c)) return;
+    seen.add(c);
+    nsgs.push(JSON.stringify(c.rules), String(c.allow));
+  };
+  t.vmNicOut.forEach((c, i) => add('no', i, c));
+  t.vmNicIn.forEach((c, i) => add('ni', i, c));
+  t.subnetNsgOut.forEach((c, i) => add('so', i, c));
+  t.subnetNsgIn.forEach((c, i) => add('si', i, c));
+  return JSON.stringify({ spec, options: net.options, tags: [net.tags.source, net.tags.changeNumber, net.tags.cloud], nsgs });
 }
 
 /** Every VM and on-premises site present in both networks (by name), and the Internet. */
