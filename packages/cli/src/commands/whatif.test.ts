@@ -71,6 +71,8 @@ describe('vnetsim whatif', () => {
     expect(r.out).toContain('ServiceDenied (ServiceFirewallDenied) via VirtualNetworkServiceEndpoint, source 10.0.1.4');
     expect(r.out).toContain('the IP rule for 51.105.0.9 no longer matches');
     expect(r.out).toContain('bypasses appliance fw');
+    // Destinations named by the tags they equal but for the account's address, carved out as its own change.
+    expect(r.out).toContain('-> Storage.NorthEurope, Storage.WestEurope except 52.239.1.10/32 (');
     expect(r.out).toContain('! resets 1 open TCP connection: c1');
     expect(r.out).toMatch(/unchanged: [\d,]+ classes from 3 sources/);
     const m = await cli('whatif', f, '--change', ENABLE, '--format', 'markdown');

@@ -96,7 +96,9 @@ function list(items: readonly string[], max: number): string {
 }
 
 function destinationText(c: WhatIfChange): string {
-  const what = c.tags.length > 0 ? c.tags.join(', ') : list(c.destinations, 3);
+  const what = c.tags.length > 0 ? c.tags.join(', ')
+    : c.tagsExcept !== undefined ? `${c.tagsExcept.tags.join(', ')} except ${list(c.tagsExcept.except, 3)}`
+    : list(c.destinations, 3);
   const count = c.destinations.length > 1 || c.tags.length > 0 ? ` (${n(c.destinations.length)} prefix${c.destinations.length === 1 ? '' : 'es'}, ${n(c.addresses)} addresses)` : '';
   return `${what}${count}`;
 }

@@ -12,6 +12,7 @@ import {
   intervalsToCidrs,
   mergeIntervals,
   prefixInterval,
+  subtractIntervals,
   type Family,
   type Interval,
 } from './space.js';
@@ -30,6 +31,8 @@ export interface WhatIfChange {
   destinations: string[];
   /** Tags whose prefixes (of this family) together equal the destinations exactly; [] none. */
   tags: string[];
+  /** When `tags` is [] but tags cover the destinations save a few holes: those tags and the holes (display). */
+  tagsExcept?: { tags: string[]; except: string[] };
   /** Number of addresses in the destinations (a decimal string: IPv6 counts exceed 2^53). */
   addresses: string;
   before: WhatIfOutcome;
@@ -91,6 +94,10 @@ export function groupChanges(cells: readonly ChangedCell[], sources: readonly Wh
       before: g.cell.before,
       after: g.cell.after,
     };
+    if (change.tags.length === 0) {
+      const near = tagIndex.except(family, dst);
+      if (near !== null) change.tagsExcept = near;
+    }
     const space = src.space[family];
     if (g.cell.src !== null && space !== null && !(g.cell.src[0] === space[0] && g.cell.src[1] === space[1])) change.sourceAddresses = intervalsToCidrs(family, [g.cell.src]);
     if (g.sourcePorts !== FULL_PORTS) change.sourcePorts = g.sourcePorts;
@@ -146,6 +153,31 @@ class TagIndex {
     return m;
   }
 
+  /**
+   * Tags that cover `dst` but for a few small holes (a service address carved out, say): the tags and the holes as
+   * CIDRs, for display (`Storage.WestEurope except 52.239.1.10/32`); null when none.
+   */
+  except(family: Family, dst: readonly Interval[]): { tags: string[]; except: string[] } | null {
+    if (dst.length === 0) return null;
+    const candidates: Array<{ name: string; ranges: Interval[] }> = [];
+    for (const tag of this.tags.all()) {
+      const texts = family === 4 ? tag.v4 : tag.v6;
+      if (texts.length === 0) continue;
+      const fk = `${family}|${tag.name}`;
+      let f = this.first.get(fk);
+      if (f === undefined) this.first.set(fk, (f = prefixInterval(texts[0]!).range));
+      if (f === null || !overlaps(dst, f)) continue;
+      const r = this.rangesOf(tag.name, family, texts);
+      const holes = subtractIntervals(r, dst);
+      if (holes.length <= 4 && intervalsSize(holes) * 64n <= intervalsSize(r)) candidates.push({ name: tag.name, ranges: r });
+    }
+    const kept = candidates.filter((c) => !candidates.some((o) => o !== c && intervalsSize(o.ranges) > intervalsSize(c.ranges) && intervalsContain(o.ranges, c.ranges)));
+    if (kept.length === 0) return null;
+    const union = mergeIntervals(kept.flatMap((c) => c.ranges));
+    if (subtractIntervals(dst, union).length > 0) return null;
+    return { tags: kept.map((c) => c.name).sort(), except: intervalsToCidrs(family, subtractIntervals(union, dst)) };
+  }
+
   /** Tag names, most inclusive first; [] when no union of tags equals `dst`. */
   exactly(family: Family, dst: readonly Interval[]): string[] {
     if (dst.length === 0 || (dst.length === 1 && dst[0]![0] === 0n && dst[0]![1] === SPACE_END[family])) return [];
@@ -167,4 +199,18 @@ class TagIndex {
     if (union.length !== dst.length || !union.every((r, i) => r[0] === dst[i]![0] && r[1] === dst[i]![1])) return [];
     return kept.map((c) => c.name).sort();
   }
+}
+
+/** Whether merged intervals meet [lo, end). */
+function overlaps(list: readonly Interval[], [lo, end]: Interval): boolean {
+  let a = 0;
+  let b = list.length - 1;
+  while (a <= b) {
+    const mid = (a + b) >>> 1;
+    const r = list[mid]!;
+    if (r[1] <= lo) a = mid + 1;
+    else if (r[0] >= end) b = mid - 1;
+    else return true;
+  }
+  return false;
 }

@@ -126,3 +126,22 @@ export class Cuts {
     return [...this.set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 }
+
+/** `a` minus `b`, both merged. */
+export function subtractIntervals(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  const out: Interval[] = [];
+  let j = 0;
+  for (const [lo0, end] of a) {
+    let lo = lo0;
+    while (j < b.length && b[j]![1] <= lo) j++;
+    let k = j;
+    while (lo < end && k < b.length && b[k]![0] < end) {
+      const m = b[k]!;
+      if (m[0] > lo) out.push([lo, m[0]]);
+      if (m[1] > lo) lo = m[1];
+      k++;
+    }
+    if (lo < end) out.push([lo, end]);
+  }
+  return out;
+}
