@@ -114,7 +114,7 @@ function trafficText(c: WhatIfChange): string {
 function outcomeText(o: WhatIfOutcome): string {
   const how = o.disposition + (o.reason !== null && o.reason !== 'None' ? ` (${o.reason})` : '');
   const via = o.nextHopType === null ? '' : ` via ${o.nextHopType}${o.nextHopIp !== null ? ` ${o.nextHopIp}` : ''}`;
-  return `${how}${via}, source ${o.sourceSeenByDestination}`;
+  return `${how}${via}${o.sourceSeenByDestination === null ? '' : `, source ${o.sourceSeenByDestination}`}`;
 }
 
 /** Why the outcome changed, in words (the differing route, appliance, rule and service firewall verdicts). */

@@ -42,7 +42,8 @@ export interface WhatIfOutcome {
   routeTable: string | null;
   route: string | null;
   rule: string | null;
-  sourceSeenByDestination: string;
+  /** The source address the destination saw (PacketOutcome's), null when the packet arrives nowhere. */
+  sourceSeenByDestination: string | null;
   service: string | null;
   serviceVerdict: string | null;
   serviceError: string | null;
@@ -499,7 +500,10 @@ function display(net: Network, b: PacketBatch, i: number): WhatIfOutcome {
     routeTable: o.routeTable,
     route: route === null ? null : (route.name ?? `${route.source}${route.service !== null ? ` ${route.service}` : ''}`),
     rule: o.rule,
-    sourceSeenByDestination: sc.srcVm[i]! < 0 && sc.srcSubnet[i]! < 0 && (b.family[i] !== 4 || sc.seenSrc[i] === b.src[i]) ? OWN_ADDRESS : o.sourceSeen,
+    sourceSeenByDestination:
+      o.sourceSeenByDestination !== null && sc.srcVm[i]! < 0 && sc.srcSubnet[i]! < 0 && (b.family[i] !== 4 || sc.seenSrc[i] === b.src[i])
+        ? OWN_ADDRESS
+        : o.sourceSeenByDestination,
     service: o.service,
     serviceVerdict: VERDICT_NAMES[sc.serviceVerdict[i]!] ?? null,
     serviceError: o.serviceError,

@@ -1,7 +1,6 @@
 // `whatif` over a scenario: the network as its steps left it, the question (control-plane steps, or another version
 // of the network), the answer of dataplane's whatif engine, the open connections it would reset named by their ids,
 // and the checks of a `whatif` step's expect.
-import { parseCidr } from '@vnetsim/core';
 import { Network, prefixInterval, resetsOf, whatIf, type FlowResetEvent, type WhatIfChange, type WhatIfOptions, type WhatIfSummary } from '@vnetsim/dataplane';
 import type { Scenario } from '../load/scenario-load.js';
 import type { ChangeMatch, Expect, Step } from '../load/scenario-schema.js';
@@ -81,8 +80,7 @@ export function changeMatches(want: ChangeMatch, c: WhatIfChange): boolean {
 }
 
 function covers(destinations: readonly string[], text: string): boolean {
-  const c = parseCidr(text, true);
-  const t = prefixInterval(c.family === 4 ? text : text);
+  const t = prefixInterval(text);
   return destinations.some((d) => {
     const r = prefixInterval(d);
     return r.family === t.family && r.range[0] <= t.range[0] && t.range[1] <= r.range[1];
