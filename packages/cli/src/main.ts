@@ -18,6 +18,7 @@ import { pipelineCommand } from './commands/pipeline.js';
 import { validateCommand } from './commands/validate.js';
 import { importCommand } from './commands/import.js';
 import { tagsCommand } from './commands/tags.js';
+import { whatifCommand } from './commands/whatif.js';
 import { formatScenarioError } from './format-errors.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   pipelineCommand,
   importCommand,
   tagsCommand,
+  whatifCommand,
 ];
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {

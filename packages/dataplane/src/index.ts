@@ -9,3 +9,4 @@ export * from './pipeline.js';
 export { Counters, Scratch, SnatPorts, ServiceVerdict, type StageContext } from './stages/context.js';
 export * from './explain/trace.js';
 export * from './parallel/index.js';
+export * from './whatif/index.js';

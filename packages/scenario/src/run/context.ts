@@ -15,6 +15,7 @@ import {
   type PacketBatch,
   type PacketOutcome,
   type Trace,
+  type WhatIfOptions,
 } from '@vnetsim/dataplane';
 import type { Expect, PacketProtocol, TrafficStep } from '../load/scenario-schema.js';
 import { packetEnds, pushPacket, type PacketEnds } from '../drive/packet.js';
@@ -22,6 +23,7 @@ import { resolveSource, resolveSource6, resolveTarget } from '../drive/resolve.j
 import { StepError } from '../step-error.js';
 import { checkChange, checkCounts } from './expectations.js';
 import type { RunOptions } from './runner.js';
+import { whatIfOf, type WhatIfQuestion, type WhatIfReport } from './whatif.js';
 
 export interface Connection {
   ends: PacketEnds;
@@ -176,6 +178,14 @@ export class RunContext {
       resetConnections: named,
       resetFlows: r.resets.length,
     };
+  }
+
+  /** Answers a what-if question over the network as the steps so far left it. */
+  whatIf(question: WhatIfQuestion, opts: WhatIfOptions = {}): WhatIfReport {
+    return whatIfOf(this.net, question, (resets) => {
+      const ids = new Set(resets.filter((x) => x.rstSent).map((x) => x.flowId));
+      return [...this.connections.entries()].filter(([, c]) => ids.has(c.flowId) && this.matches(c, resets)).map(([id]) => id);
+    }, opts);
   }
 
   private matches(c: Connection, resets: ChangeResult['resets']): boolean {

@@ -1,7 +1,8 @@
 // Runs a scenario (SCENARIOS.md): builds the Network, plays its steps through the pipeline and the control plane,
 // checks every expectation, and explains what differed.
 import type { Logger } from 'pino';
-import { Network, type FlowLogWriter, type PcapWriter, type Trace } from '@vnetsim/dataplane';
+import { Network, type FlowLogWriter, type PcapWriter, type Trace, type WhatIfOptions } from '@vnetsim/dataplane';
+import type { WhatIfQuestion, WhatIfReport } from './whatif.js';
 import type { Step } from '../load/scenario-schema.js';
 import type { Scenario } from '../load/scenario-load.js';
 import { StepBugError, StepError } from '../step-error.js';
@@ -67,6 +68,17 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): ScenarioResult 
       snatPortsTaken: c.snatPortsTaken,
     },
   };
+}
+
+/**
+ * `vnetsim whatif`: plays the scenario's steps (their results are returned too), then answers `question` over the
+ * network they left: open connections are the ones the change would reset.
+ */
+export function whatIfScenario(s: Scenario, question: WhatIfQuestion, opts: RunOptions & WhatIfOptions = {}): { report: WhatIfReport; steps: StepResult[] } {
+  const net = new Network(s.network, s.serviceTags, s.options, { logger: opts.logger, snatPortsPerIp: s.options.snatPortsPerIp, flowCapacity: 1 << 17, batchCapacity: BATCH });
+  const ctx = new RunContext(net, opts);
+  const steps = s.steps.map((step) => runStep(ctx, s, step));
+  return { report: ctx.whatIf(question, opts), steps };
 }
 
 /**

@@ -9,6 +9,7 @@ import { resolveTarget } from '../drive/resolve.js';
 import { StepError } from '../step-error.js';
 import type { RunContext } from './context.js';
 import { checkPacket, checkRows, expectEq } from './expectations.js';
+import { checkWhatIf } from './whatif.js';
 
 export interface StepOutput {
   result: Record<string, unknown>;
@@ -137,6 +138,21 @@ export const STEP_HANDLERS: { readonly [K in StepKind]: Handler<K> } = {
     const address = ctx.net.resolve(step.hostname);
     expectEq(failures, 'address', step.expect.address, address);
     return { result: { hostname: step.hostname, address } };
+  },
+
+  whatif(ctx, step, failures) {
+    // The network is asked, not changed: the answer's summary times stay out of the result (determinism).
+    const report = ctx.whatIf({ changes: step.changes });
+    checkWhatIf(step.expect, report, failures);
+    return {
+      result: {
+        changes: report.changes.length,
+        changedClasses: report.summary.changedClasses,
+        sources: report.summary.sources,
+        classes: report.summary.classes,
+        resetConnections: report.resetConnections,
+      },
+    };
   },
 
   advanceTime(ctx, step, failures) {
