@@ -132,7 +132,8 @@ describe('importArmTemplate', () => {
     expect(at('resources[2]')).toEqual([]); // ASGs are modelled by the VMs' asgs
     expect(warnings.some((w) => /AllowAllWindowsAzureIps|allow Azure services/.test(w.message))).toBe(true);
     // Service addresses are picked and said; unused parts (osProfile) are never evaluated; dependsOn is no problem.
-    expect(warnings.filter((w) => /ARM has no address for the service/.test(w.message))).toHaveLength(3);
+    expect(warnings.filter((w) => /this template has no address for the service/.test(w.message))).toHaveLength(3);
+    expect(importArmTemplate(FULL).placeholders.filter((p) => p.kind === 'serviceAddress').map((p) => p.name).sort()).toEqual(['db', 'kv', 'logs']);
     expect(warnings.some((w) => /noSuchParameter|dependsOn/.test(w.path + w.message))).toBe(false);
     // The result is a valid network under the built-in tags, and its printed scenario passes the strict loader.
     expect(validateNetwork(net, builtinServiceTags())).toEqual([]);

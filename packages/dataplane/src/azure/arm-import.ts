@@ -20,18 +20,23 @@ import {
 import { DEFAULT_DEPLOYMENT, type ArmDeployment } from './arm-expr.js';
 import { Warnings, type ImportWarning, type Val } from './arm-reader.js';
 import { collectResources, refNames, type ArmResource } from './arm-resources.js';
-import { refTo, T, type ImportContext } from './arm-context.js';
+import { givenAddress, isRelevantType, placeholder, refTo, T, type ImportContext } from './arm-context.js';
+import type { ImportedResource, Placeholder, SkippedResource } from './import-report.js';
 import { readParameterValues, templateScope } from './arm-scope.js';
 import { importServices, importEndpointPolicies } from './arm-services.js';
 import { importVms } from './arm-vms.js';
+import { subscriptionOf } from './arm-subscription.js';
 
 export type { ImportWarning } from './arm-reader.js';
+export type { ImportedResource, Placeholder, SkippedResource } from './import-report.js';
 
 export interface ArmImportOptions {
   /** subscription(), resourceGroup() and resourceGroup().location at "deployment". */
   deployment?: Partial<ArmDeployment>;
   /** Tag set in which service addresses are picked (default: the built-in sample set). */
   tags?: ServiceTagSet;
+  /** Addresses the input lacks, by resource name (`--addresses`). */
+  addresses?: ReadonlyMap<string, string>;
 }
 
 export interface ArmImportResult {
@@ -39,6 +44,9 @@ export interface ArmImportResult {
   warnings: ImportWarning[];
   /** The tag set service addresses were picked in (`builtin (sample)` or a file). */
   serviceTags: string;
+  imported: ImportedResource[];
+  skipped: SkippedResource[];
+  placeholders: Placeholder[];
 }
 
 const HANDLED = new Set<string>(Object.values(T));
@@ -57,20 +65,63 @@ function conditionHolds(r: ArmResource): boolean {
 /** Imports an ARM template (and optionally a deploymentParameters document) as a scenario network. */
 export function importArmTemplate(template: unknown, parameters?: unknown, options: ArmImportOptions = {}): ArmImportResult {
   const w = new Warnings();
-  const net = emptyNetwork();
-  const tags = options.tags ?? builtinServiceTags();
-  const result = (): ArmImportResult => ({ network: net, warnings: w.list, serviceTags: tags.source });
+  const deployment: ArmDeployment = { ...DEFAULT_DEPLOYMENT, ...options.deployment };
   if (!isObject(template)) {
     w.add('', 'expected an ARM template (a JSON object with resources); nothing imported');
-    return result();
+    return buildNetwork([], w, { ...options, deployment }, 'this template');
   }
-  const deployment: ArmDeployment = { ...DEFAULT_DEPLOYMENT, ...options.deployment };
   const given = readParameterValues(parameters);
   for (const p of given.problems) w.add('--parameters', p);
   const scope = templateScope(template, given.values, deployment, (what) => w.add('', what));
   const all = collectResources(template, scope, w).filter(conditionHolds);
-  for (const r of all) if (!HANDLED.has(r.type)) w.add(r.path, `resource type ${r.res.get('type')?.str() ?? r.type} is not modelled by vnetsim; left out`);
-  const ctx: ImportContext = { w, net, deployment, tags, byType: (type) => all.filter((r) => r.type === type) };
+  return buildNetwork(all, w, { ...options, deployment }, 'this template');
+}
+
+/** The type of a resource as ARM spells it (`Microsoft.Network/virtualNetworks`), from its own `type` when it has one. */
+function displayType(r: ArmResource): string {
+  const raw = r.res.raw;
+  const t = isObject(raw) && typeof raw['type'] === 'string' && !raw['type'].startsWith('[') ? raw['type'] : r.type;
+  return r.names.length > 0 && !t.includes('/') ? r.type : t;
+}
+
+/** The id of a resource: its own `id` (Terraform, az) or one made from its type and names. */
+export function resourceIdOf(r: ArmResource, d: ArmDeployment): string {
+  if (r.id !== undefined) return r.id;
+  const [ns, ...types] = displayType(r).split('/');
+  const parts = types.map((t, i) => `${t}/${r.names[i] ?? '?'}`).join('/');
+  return `/subscriptions/${d.subscriptionId}/resourceGroups/${d.resourceGroup}/providers/${ns}/${parts}`;
+}
+
+/**
+ * Builds the network from a flat list of resources in ARM's REST shape (what the ARM, Terraform and az readers all
+ * produce), and accounts for every resource: imported, or skipped with why.
+ */
+export function buildNetwork(all: ArmResource[], w: Warnings, options: ArmImportOptions & { deployment: ArmDeployment }, inputName: string): ArmImportResult {
+  const net = emptyNetwork();
+  const tags = options.tags ?? builtinServiceTags();
+  const done = new Set<ArmResource>();
+  const skipped = new Map<ArmResource, string>();
+  const ctx: ImportContext = {
+    w,
+    net,
+    deployment: options.deployment,
+    tags,
+    byType: (type) => all.filter((r) => r.type === type),
+    inputName,
+    addresses: options.addresses ?? new Map(),
+    addressesUsed: new Set(),
+    placeholders: [],
+    done: (r) => {
+      done.add(r);
+      skipped.delete(r);
+    },
+    skip: (r, reason) => {
+      if (!done.has(r)) skipped.set(r, reason);
+    },
+  };
+  for (const r of all) if (!HANDLED.has(r.type)) ctx.skip(r, `resource type ${displayType(r)} is not modelled by vnetsim`);
+  for (const r of ctx.byType(T.asg)) ctx.done(r); // modelled by the asgs of the VMs and rules that name them
+  for (const r of ctx.byType(T.resourceGroup)) ctx.done(r);
 
   importNsgs(ctx);
   importRouteTables(ctx);
@@ -79,7 +130,22 @@ export function importArmTemplate(template: unknown, parameters?: unknown, optio
   importServices(ctx);
   importEndpointPolicies(ctx);
   importVms(ctx, importPublicIps(ctx, true));
-  return result();
+
+  for (const [name] of ctx.addresses)
+    if (!ctx.addressesUsed.has(name)) w.add('--addresses', `"${name}": no imported resource of that name lacks an address; not used`);
+  const imported: ImportedResource[] = [];
+  const skippedList: SkippedResource[] = [];
+  for (const r of all) {
+    const base = { id: resourceIdOf(r, options.deployment), type: displayType(r), path: r.path };
+    if (done.has(r)) {
+      imported.push(base);
+      continue;
+    }
+    // Why: said by the importer, else the first warning about the resource itself.
+    const why = skipped.get(r) ?? w.list.find((x) => x.path === r.path || x.path.startsWith(`${r.path}.`))?.message ?? 'not imported';
+    skippedList.push({ ...base, reason: why, relevant: HANDLED.has(r.type) ? r.type !== T.resourceGroup : isRelevantType(r.type) });
+  }
+  return { network: net, warnings: w.list, serviceTags: tags.source, imported, skipped: skippedList, placeholders: ctx.placeholders };
 }
 
 // ------------------------------------------------------------------------------------------------------ NSGs
@@ -90,19 +156,30 @@ function importNsgs(ctx: ImportContext): void {
     const nsg: NsgSpec = { name: r.names[0]!, rules: [] };
     for (const rv of r.res.at('properties.securityRules')?.items() ?? []) {
       const rule = securityRule(rv.get('name')?.str(), rv.get('properties'), rv);
-      if (rule !== undefined) nsg.rules.push(rule);
+      if (rule !== undefined) addRule(nsg, rule);
     }
     ctx.net.nsgs.push(nsg);
+    ctx.done(r);
   }
   for (const r of ctx.byType(T.rule)) {
     const nsg = ctx.net.nsgs.find((n) => n.name === r.names[0]);
     if (nsg === undefined) {
-      r.res.warn(`security rule of NSG "${r.names[0]}", which is not defined in this template; left out`);
+      ctx.skip(r, `security rule of NSG "${r.names[0]}", which is not defined in ${ctx.inputName}`);
       continue;
     }
     const rule = securityRule(r.names[1], r.res.get('properties'), r.res);
-    if (rule !== undefined) nsg.rules.push(rule);
+    if (rule !== undefined) {
+      addRule(nsg, rule);
+      ctx.done(r);
+    }
   }
+}
+
+/** A rule given both inline and as its own resource (Terraform state, az) is one rule. */
+function addRule(nsg: NsgSpec, rule: SecurityRuleSpec): void {
+  const i = nsg.rules.findIndex((x) => x.name === rule.name);
+  if (i >= 0) nsg.rules[i] = rule;
+  else nsg.rules.push(rule);
 }
 
 function securityRule(name: string | undefined, p: Val | undefined, at: Val): SecurityRuleSpec | undefined {
@@ -161,19 +238,23 @@ const NEXT_HOPS: Record<string, NextHopType> = {
 const CIDR = /^[0-9a-fA-F.:]+\/\d{1,3}$/;
 
 function importRouteTables(ctx: ImportContext): void {
-  const route = (rt: RouteTableSpec, name: string | undefined, p: Val | undefined, at: Val) => {
+  const route = (rt: RouteTableSpec, name: string | undefined, p: Val | undefined, at: Val): boolean => {
     const prefix = p?.get('addressPrefix')?.str();
     const hop = NEXT_HOPS[(p?.get('nextHopType')?.str() ?? '').toLowerCase()];
     if (name === undefined || prefix === undefined || hop === undefined) {
       at.warn('a route needs name, addressPrefix and nextHopType; left out');
-      return;
+      return false;
     }
     if (!CIDR.test(prefix)) {
       p!.get('addressPrefix')!.warn(`route "${name}": address prefix "${prefix}" (a service tag?) is not supported in vnetsim routes; route left out`);
-      return;
+      return false;
     }
     const ip = p?.get('nextHopIpAddress')?.str();
-    rt.routes.push({ name, prefix, nextHopType: hop, ...(ip !== undefined && ip !== '' ? { nextHopIp: ip } : {}) });
+    const spec = { name, prefix, nextHopType: hop, ...(ip !== undefined && ip !== '' ? { nextHopIp: ip } : {}) };
+    const i = rt.routes.findIndex((x) => x.name === name);
+    if (i >= 0) rt.routes[i] = spec;
+    else rt.routes.push(spec);
+    return true;
   };
   for (const r of ctx.byType(T.routeTable)) {
     const rt: RouteTableSpec = {
@@ -183,11 +264,12 @@ function importRouteTables(ctx: ImportContext): void {
     };
     for (const rv of r.res.at('properties.routes')?.items() ?? []) route(rt, rv.get('name')?.str(), rv.get('properties'), rv);
     ctx.net.routeTables.push(rt);
+    ctx.done(r);
   }
   for (const r of ctx.byType(T.route)) {
     const rt = ctx.net.routeTables.find((t) => t.name === r.names[0]);
-    if (rt === undefined) r.res.warn(`route of route table "${r.names[0]}", which is not defined in this template; left out`);
-    else route(rt, r.names[1], r.res.get('properties'), r.res);
+    if (rt === undefined) ctx.skip(r, `route of route table "${r.names[0]}", which is not defined in ${ctx.inputName}`);
+    else if (route(rt, r.names[1], r.res.get('properties'), r.res)) ctx.done(r);
   }
 }
 
@@ -202,18 +284,20 @@ function importPublicIps(ctx: ImportContext, quiet = false): Map<string, string>
   for (const r of ctx.byType(T.pip)) {
     const version = r.res.at('properties.publicIPAddressVersion')?.str();
     if (version?.toLowerCase() === 'ipv6') {
-      if (!quiet) r.res.warn('IPv6 public addresses are not modelled; left out');
+      if (!quiet) ctx.skip(r, 'IPv6 public addresses are not modelled');
       continue;
     }
-    const given = r.res.at('properties.ipAddress')?.str();
-    if (given !== undefined) {
+    ctx.done(r);
+    const given = r.res.at('properties.ipAddress')?.str() ?? givenAddress(ctx, r.names[0]!);
+    if (given !== undefined && given !== '') {
       out.set(r.names[0]!, given);
       continue;
     }
-    const placeholder = `${PLACEHOLDER_BASE}${next++}`;
-    out.set(r.names[0]!, placeholder);
+    const value = `${PLACEHOLDER_BASE}${next++}`;
+    out.set(r.names[0]!, value);
     if (!quiet)
-      r.res.warn(`public IP "${r.names[0]}": ARM gives no address before deployment; placeholder ${placeholder} (documentation range ${PLACEHOLDER_BASE}0/24)`);
+      placeholder(ctx, r.names[0]!, 'publicIp', value, r.res,
+        `public IP "${r.names[0]}": ${ctx.inputName} gives no address (allocated at deployment); placeholder ${value} (documentation range ${PLACEHOLDER_BASE}0/24), give the real one with --addresses`);
   }
   return out;
 }
@@ -227,8 +311,11 @@ function importNatGateways(ctx: ImportContext, pips: Map<string, string>): Map<s
       if (n !== undefined) ips.push(pips.get(n)!);
     }
     if (r.res.at('properties.publicIpPrefixes') !== undefined) r.res.at('properties.publicIpPrefixes')!.warn('public IP prefixes on a NAT gateway are not modelled; left out');
-    if (ips.length === 0) r.res.warn(`NAT gateway "${r.names[0]}" has no public IP vnetsim knows; left out`);
-    else out.set(r.names[0]!, ips);
+    if (ips.length === 0) ctx.skip(r, `NAT gateway "${r.names[0]}" has no public IP vnetsim knows`);
+    else {
+      out.set(r.names[0]!, ips);
+      ctx.done(r);
+    }
   }
   return out;
 }
@@ -276,12 +363,12 @@ function importVnets(ctx: ImportContext, natIps: Map<string, string[]>): void {
     const name = r.names[0]!;
     const location = r.res.get('location')?.str();
     const region = canonicalRegion(location ?? ctx.deployment.location);
-    if (location === undefined) r.res.warn(`VNet "${name}" has no location; assumed ${region}`);
+    if (location === undefined) placeholder(ctx, name, 'region', region, r.res, `VNet "${name}" has no location; assumed ${region} (set it with --location)`);
     else if (!isKnownRegion(region)) r.res.get('location')!.warn(`unknown region "${location}"`);
     const vnet: VnetSpec = {
       name,
       region,
-      subscription: ctx.deployment.subscriptionId,
+      subscription: subscriptionOf(r, ctx),
       tenant: ctx.deployment.tenantId,
       deploymentModel: 'ResourceManager',
       addressSpace: r.res.at('properties.addressSpace.addressPrefixes')?.strs() ?? [],
@@ -298,15 +385,17 @@ function importVnets(ctx: ImportContext, natIps: Map<string, string[]>): void {
       if (peer !== undefined && !vnet.peerings.includes(peer)) vnet.peerings.push(peer);
     }
     ctx.net.vnets.push(vnet);
+    ctx.done(r);
   }
   for (const r of ctx.byType(T.subnet)) {
     const vnet = ctx.net.vnets.find((v) => v.name === r.names[0]);
     if (vnet === undefined) {
-      r.res.warn(`subnet of VNet "${r.names[0]}", which is not defined in this template; left out`);
+      ctx.skip(r, `subnet of VNet "${r.names[0]}", which is not defined in ${ctx.inputName}`);
       continue;
     }
     const s = subnet(r.names[1], r.res.get('properties'), r.res);
     if (s === undefined) continue;
+    ctx.done(r);
     const i = vnet.subnets.findIndex((x) => x.name === s.name);
     if (i >= 0) vnet.subnets[i] = s; // a child resource redeclares an inline subnet: the later declaration wins
     else vnet.subnets.push(s);
@@ -314,8 +403,13 @@ function importVnets(ctx: ImportContext, natIps: Map<string, string[]>): void {
   for (const r of ctx.byType(T.peering)) {
     const vnet = ctx.net.vnets.find((v) => v.name === r.names[0]);
     const peer = refTo(ctx, r.res.at('properties.remoteVirtualNetwork'), 'Microsoft.Network/virtualNetworks', vnetNames, 'VNet');
-    if (vnet !== undefined && peer !== undefined && !vnet.peerings.includes(peer)) vnet.peerings.push(peer);
+    if (vnet === undefined) ctx.skip(r, `peering of VNet "${r.names[0]}", which is not defined in ${ctx.inputName}`);
+    else if (peer !== undefined) {
+      if (!vnet.peerings.includes(peer)) vnet.peerings.push(peer);
+      ctx.done(r);
+    }
   }
   // Peering is symmetric in the model: list each pair once (on the first VNet).
   for (const v of ctx.net.vnets) v.peerings = v.peerings.filter((p) => !ctx.net.vnets.some((o) => o.name === p && o.peerings.includes(v.name) && ctx.net.vnets.indexOf(o) < ctx.net.vnets.indexOf(v)));
 }
+

@@ -24,6 +24,31 @@ export class Warnings {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * Where a value built by an importer (Terraform, az) came from in the user's file: its own JSON path, and the paths of
+ * keys renamed on the way (`addressPrefixes` <- `values.address_prefixes`), so every warning names the user's path.
+ */
+interface Origin {
+  path?: string;
+  keys?: Record<string, string>;
+}
+const ORIGINS = new WeakMap<object, Origin>();
+
+/** Records that `obj` (built from the user's input) stands at `path`, its key `k` at `keys[k]`. */
+export function setOrigin<T extends object>(obj: T, path: string | undefined, keys?: Record<string, string>): T {
+  ORIGINS.set(obj, { ...(path === undefined ? {} : { path }), ...(keys === undefined ? {} : { keys }) });
+  return obj;
+}
+
+function childPath(parent: unknown, parentPath: string, key: string, child: unknown): string {
+  const o = isObject(parent) ? ORIGINS.get(parent) : undefined;
+  const k = o?.keys?.[key];
+  if (k !== undefined) return k;
+  const c = child !== null && typeof child === 'object' ? ORIGINS.get(child) : undefined;
+  if (c?.path !== undefined) return c.path;
+  return `${parentPath}.${key}`;
+}
+
 /** A JSON value of the template at `path`, evaluated on demand in `scope`. */
 export class Val {
   constructor(
@@ -35,6 +60,8 @@ export class Val {
     private readonly evaluated = false,
     /** Prefix of messages (e.g. `copy 1: `) for values of one copy-loop iteration. */
     readonly label = '',
+    /** az prints resources with `properties` flattened into the object: `get('properties')` then returns the object. */
+    readonly flat = false,
   ) {}
 
   /** The value itself, expressions evaluated (deeply); undefined (and a warning) when it cannot be evaluated. */
@@ -69,8 +96,11 @@ export class Val {
       if (looped !== undefined) return looped;
     }
     const hit = getCi(s.v, key);
-    if (hit === undefined || hit[1] === undefined || hit[1] === null) return undefined;
-    return new Val(hit[1], `${this.path}.${hit[0]}`, this.scope, this.w, s.evaluated, this.label);
+    if (hit === undefined || hit[1] === undefined || hit[1] === null) {
+      if (this.flat && key === 'properties') return this;
+      return undefined;
+    }
+    return new Val(hit[1], childPath(s.v, this.path, hit[0], hit[1]), this.scope, this.w, s.evaluated, this.label, this.flat);
   }
 
   /** `a.b.c` */
@@ -88,7 +118,10 @@ export class Val {
       this.warn(`expected a list, found ${JSON.stringify(s.v)}; left out`);
       return [];
     }
-    return s.v.map((x, i) => new Val(x, `${this.path}[${i}]`, this.scope, this.w, s.evaluated, this.label));
+    return s.v.map((x, i) => {
+      const o = x !== null && typeof x === 'object' ? ORIGINS.get(x) : undefined;
+      return new Val(x, o?.path ?? `${this.path}[${i}]`, this.scope, this.w, s.evaluated, this.label, this.flat);
+    });
   }
 
   /**

@@ -17,6 +17,10 @@ export interface ArmResource {
   res: Val;
   path: string;
   copyIndex?: number;
+  /** The resource id, when the input states it (Terraform state, az exports). */
+  id?: string;
+  /** The resource group, when the input states it. */
+  resourceGroup?: string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
