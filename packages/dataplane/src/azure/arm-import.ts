@@ -74,7 +74,16 @@ export function importArmTemplate(template: unknown, parameters?: unknown, optio
   for (const p of given.problems) w.add('--parameters', p);
   const scope = templateScope(template, given.values, deployment, (what) => w.add('', what));
   const all = collectResources(template, scope, w).filter(conditionHolds);
-  return buildNetwork(all, w, { ...options, deployment }, 'this template');
+  const result = buildNetwork(all.filter((r) => r.existing !== true), w, { ...options, deployment }, 'this template');
+  for (const r of all.filter((x) => x.existing === true))
+    result.skipped.push({
+      id: resourceIdOf(r, deployment),
+      type: displayType(r),
+      path: r.path,
+      reason: 'declared `existing`: deployed elsewhere, its properties are not in this template (import that deployment too)',
+      relevant: isRelevantType(r.type),
+    });
+  return result;
 }
 
 /** The type of a resource as ARM spells it (`Microsoft.Network/virtualNetworks`), from its own `type` when it has one. */
