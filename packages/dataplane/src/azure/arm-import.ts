@@ -6,6 +6,8 @@ import {
   builtinServiceTags,
   canonicalRegion,
   emptyNetwork,
+  endpointService,
+  pairedRegion,
   isKnownRegion,
   type NetworkSpec,
   type NextHopType,
@@ -335,7 +337,7 @@ function importVnets(ctx: ImportContext, natIps: Map<string, string[]>): void {
   const tables = new Set(ctx.net.routeTables.map((t) => t.name));
   const policyNames = new Set(ctx.byType(T.policy).map((r) => r.names[0]!));
   const vnetNames = new Set(ctx.byType(T.vnet).map((r) => r.names[0]!));
-  const subnet = (name: string | undefined, p: Val | undefined, at: Val): SubnetSpec | undefined => {
+  const subnet = (name: string | undefined, p: Val | undefined, at: Val, region: string): SubnetSpec | undefined => {
     const prefixes = [...(p?.get('addressPrefixes')?.strs() ?? []), ...(p?.get('addressPrefix') ? [p.get('addressPrefix')!.str()] : [])].filter(
       (x): x is string => x !== undefined,
     );
@@ -358,7 +360,7 @@ function importVnets(ctx: ImportContext, natIps: Map<string, string[]>): void {
       const service = e.get('service')?.str();
       if (service === undefined) continue;
       const locations = e.get('locations')?.strs().map((l) => (l === '*' ? l : canonicalRegion(l)));
-      s.serviceEndpoints.push(locations !== undefined && locations.length > 0 ? { service, locations } : { service });
+      s.serviceEndpoints.push(locations !== undefined && locations.length > 0 && !isDefaultScope(service, region, locations) ? { service, locations } : { service });
     }
     for (const pol of p?.get('serviceEndpointPolicies')?.items() ?? []) {
       const n = refTo(ctx, pol, 'Microsoft.Network/serviceEndpointPolicies', policyNames, 'service endpoint policy');
@@ -386,7 +388,7 @@ function importVnets(ctx: ImportContext, natIps: Map<string, string[]>): void {
     };
     if (vnet.addressSpace.length === 0) r.res.warn(`VNet "${name}" has no properties.addressSpace.addressPrefixes`);
     for (const sv of r.res.at('properties.subnets')?.items() ?? []) {
-      const s = subnet(sv.get('name')?.str(), sv.get('properties'), sv);
+      const s = subnet(sv.get('name')?.str(), sv.get('properties'), sv, region);
       if (s !== undefined) vnet.subnets.push(s);
     }
     for (const pv of r.res.at('properties.virtualNetworkPeerings')?.items() ?? []) {
@@ -402,7 +404,7 @@ function importVnets(ctx: ImportContext, natIps: Map<string, string[]>): void {
       ctx.skip(r, `subnet of VNet "${r.names[0]}", which is not defined in ${ctx.inputName}`);
       continue;
     }
-    const s = subnet(r.names[1], r.res.get('properties'), r.res);
+    const s = subnet(r.names[1], r.res.get('properties'), r.res, vnet.region);
     if (s === undefined) continue;
     ctx.done(r);
     const i = vnet.subnets.findIndex((x) => x.name === s.name);
@@ -422,3 +424,15 @@ function importVnets(ctx: ImportContext, natIps: Map<string, string[]>): void {
   for (const v of ctx.net.vnets) v.peerings = v.peerings.filter((p) => !ctx.net.vnets.some((o) => o.name === p && o.peerings.includes(v.name) && ctx.net.vnets.indexOf(o) < ctx.net.vnets.indexOf(v)));
 }
 
+
+/**
+ * True when `locations` are the regions Azure fills in for an endpoint created without them (a deployed subnet, as az
+ * prints it, lists them): the endpoint's default scope (R-SE-REGION), so the subnet is written without them.
+ */
+function isDefaultScope(service: string, region: string, locations: string[]): boolean {
+  const scope = endpointService(service)?.scope;
+  const want = scope === 'regionAndPair' ? [region, pairedRegion(region)] : scope === 'region' ? [region] : undefined;
+  if (want === undefined || want.includes(undefined)) return false;
+  const got = new Set(locations);
+  return got.size === want.length && want.every((r) => got.has(r!));
+}

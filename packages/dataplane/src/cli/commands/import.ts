@@ -239,7 +239,9 @@ function runImport(ctx: CommandContext): number {
     return status;
   }
 
-  for (const w of report.warnings) ctx.io.err(`warning: ${w.path === '' ? files.join(', ') : `${w.path.startsWith(path.basename(files[0]!)) ? '' : `${files[0]}: `}${w.path}`}: ${w.message}`);
+  // az paths start with the file's name (vnets.json[0].subnets[1]); the others are paths inside the one file.
+  const where = (p: string) => (p === '' ? files.join(', ') : report.format === 'az' || p.startsWith('--') ? p : `${files[0]}: ${p}`);
+  for (const w of report.warnings) ctx.io.err(`warning: ${where(w.path)}: ${w.message}`);
   if (stepsProblem !== undefined) ctx.io.err(`warning: the imported network does not load, so its steps carry no expectations: ${stepsProblem}`);
   for (const s of report.skipped) ctx.io.err(`skipped${s.relevant ? '' : ' (not network)'}: ${s.type} ${s.id} (${s.path}): ${s.reason}`);
   for (const p of report.placeholders) ctx.io.err(`placeholder: ${p.name} ${p.kind} = ${p.value} (${p.path})`);
