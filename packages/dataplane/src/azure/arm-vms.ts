@@ -132,6 +132,12 @@ export function importVms(ctx: ImportContext, pips: Map<string, string>): void {
     if (nic.staticIpV6 !== undefined) vm.privateIpV6 = nic.staticIpV6;
     if (nic.publicIp !== undefined) vm.publicIp = nic.publicIp;
     if (nic.nsg !== undefined) vm.nsg = nic.nsg;
+    if (nic.ipForwarding) {
+      // No format says what a network virtual appliance does with what it forwards: assumed, and said.
+      vm.appliance = { egress: 'Internet', ...(nic.publicIp === undefined ? {} : { publicIp: nic.publicIp }) };
+      placeholder(ctx, name, 'applianceEgress', 'Internet', at,
+        `VM "${name}" forwards IP (a network virtual appliance); what it does with forwarded traffic is not in ${ctx.inputName}: assumed it sends it to the Internet${nic.publicIp === undefined ? '' : ` from ${nic.publicIp}`} (edit appliance.egress: Internet, OnPrem or Drop)`);
+    }
     ctx.net.vms.push(vm);
   }
 }

@@ -26,7 +26,7 @@ export interface SkippedResource extends ImportedResource {
   relevant: boolean;
 }
 
-export type PlaceholderKind = 'serviceAddress' | 'publicIp' | 'privateIp' | 'region';
+export type PlaceholderKind = 'serviceAddress' | 'publicIp' | 'privateIp' | 'region' | 'applianceEgress';
 
 export interface Placeholder {
   /** The resource whose value was assumed (its name, as `--addresses` names it). */

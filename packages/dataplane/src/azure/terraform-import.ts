@@ -227,7 +227,10 @@ export function readTerraform(doc: unknown, file: string, w: Warnings, deploymen
   function resolveRefs(r: TfResource, keys: Array<string | number>): string[] {
     let e: unknown = config.get(norm(r.address));
     for (const k of keys) {
-      if (Array.isArray(e)) e = e[typeof k === 'number' ? k : 0];
+      if (Array.isArray(e)) {
+        e = e[typeof k === 'number' ? k : 0];
+        if (typeof k === 'number') continue;
+      }
       if (isObject(e)) e = e[String(k)];
       else return [];
     }
