@@ -4,6 +4,18 @@
 // that the importer reports with the JSON path of the value and leaves out: vnetsim never guesses a value.
 // Edge code (import time), not a hot path.
 
+/** A value in a message: short, whatever its size or depth (a message never grows with the input). */
+export function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null || typeof v !== 'object') {
+    const t = JSON.stringify(v);
+    return t.length > 60 ? `${t.slice(0, 57)}..."` : t;
+  }
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  const keys = Object.keys(v);
+  return `an object {${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', ...' : ''}}`;
+}
+
 export class ArmExprError extends Error {
   override readonly name = 'ArmExprError';
 }
@@ -164,12 +176,13 @@ export function evaluateString(s: string, scope: ArmScope): unknown {
 }
 
 /** Evaluates a JSON value deeply (objects and arrays element by element). */
-export function evaluateValue(v: unknown, scope: ArmScope): unknown {
+export function evaluateValue(v: unknown, scope: ArmScope, depth = 0): unknown {
+  if (depth > 200) throw new ArmExprError('nested more than 200 deep');
   if (typeof v === 'string') return evaluateString(v, scope);
-  if (Array.isArray(v)) return v.map((x) => evaluateValue(x, scope));
+  if (Array.isArray(v)) return v.map((x) => evaluateValue(x, scope, depth + 1));
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = evaluateValue(x, scope);
+    for (const [k, x] of Object.entries(v)) out[k] = evaluateValue(x, scope, depth + 1);
     return out;
   }
   return v;
@@ -178,7 +191,7 @@ export function evaluateValue(v: unknown, scope: ArmScope): unknown {
 const str = (v: unknown, what: string): string => {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  throw new ArmExprError(`${what}: expected a string, found ${JSON.stringify(v)}`);
+  throw new ArmExprError(`${what}: expected a string, found ${show(v)}`);
 };
 
 function evalNode(n: Node, scope: ArmScope): unknown {
@@ -198,7 +211,7 @@ function evalNode(n: Node, scope: ArmScope): unknown {
         return of[at];
       }
       if (of !== null && typeof of === 'object' && !Array.isArray(of) && typeof at === 'string') return property(of, at);
-      throw new ArmExprError(`[${JSON.stringify(at)}]: cannot index ${JSON.stringify(of)}`);
+      throw new ArmExprError(`[${show(at)}]: cannot index ${show(of)}`);
     }
     case 'call':
       return call(n.name, n.args, scope);
@@ -329,23 +342,24 @@ const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof
 function num(v: unknown, what: string): number {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
-  throw new ArmExprError(`${what}: expected an integer, found ${JSON.stringify(v)}`);
+  throw new ArmExprError(`${what}: expected an integer, found ${show(v)}`);
 }
 
 function bool(v: unknown, what: string): boolean {
   if (typeof v === 'boolean') return v;
   if (v === 'true' || v === 'True') return true;
   if (v === 'false' || v === 'False') return false;
-  throw new ArmExprError(`${what}: expected true or false, found ${JSON.stringify(v)}`);
+  throw new ArmExprError(`${what}: expected true or false, found ${show(v)}`);
 }
 
 /** ARM equality: case-sensitive strings, deep arrays and objects. */
-function deepEqual(a: unknown, b: unknown): boolean {
+function deepEqual(a: unknown, b: unknown, depth = 0): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (depth > 200) throw new ArmExprError('equals(): values nested more than 200 deep');
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i], depth + 1));
   if (isObj(a) && isObj(b)) {
     const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k], depth + 1));
   }
   return false;
 }
@@ -387,14 +401,14 @@ function moreFunctions(fn: string, argNodes: Node[], scope: ArmScope, args: () =
       const [v] = args();
       if (typeof v === 'string' || Array.isArray(v)) return v.length;
       if (isObj(v)) return Object.keys(v).length;
-      throw new ArmExprError(`length(): expected a string, array or object, found ${JSON.stringify(v)}`);
+      throw new ArmExprError(`length(): expected a string, array or object, found ${show(v)}`);
     }
     case 'empty': {
       const [v] = args();
       if (v === null || v === undefined) return true;
       if (typeof v === 'string' || Array.isArray(v)) return v.length === 0;
       if (isObj(v)) return Object.keys(v).length === 0;
-      throw new ArmExprError(`empty(): expected a string, array or object, found ${JSON.stringify(v)}`);
+      throw new ArmExprError(`empty(): expected a string, array or object, found ${show(v)}`);
     }
     case 'createarray':
       return args();
@@ -423,7 +437,7 @@ function moreFunctions(fn: string, argNodes: Node[], scope: ArmScope, args: () =
       if (typeof c === 'string') return c.toLowerCase().includes(str(v, 'contains() value').toLowerCase());
       if (Array.isArray(c)) return c.some((x) => deepEqual(x, v));
       if (isObj(c)) return Object.keys(c).some((k) => k.toLowerCase() === str(v, 'contains() key').toLowerCase());
-      throw new ArmExprError(`contains(): expected a string, array or object, found ${JSON.stringify(c)}`);
+      throw new ArmExprError(`contains(): expected a string, array or object, found ${show(c)}`);
     }
     case 'tolower':
       return str(args()[0], 'toLower()').toLowerCase();
@@ -436,7 +450,12 @@ function moreFunctions(fn: string, argNodes: Node[], scope: ArmScope, args: () =
     }
     case 'string': {
       const [v] = args();
-      return typeof v === 'string' ? v : JSON.stringify(v);
+      if (typeof v === 'string') return v;
+      try {
+        return JSON.stringify(v);
+      } catch {
+        throw new ArmExprError('string(): the value is nested too deep');
+      }
     }
     case 'int':
       return num(args()[0], 'int()');

@@ -3,6 +3,7 @@
 // with the JSON path of the value (`resources[2].properties.subnets[0].properties.addressPrefix`).
 
 import { ArmExprError, evaluateString, type ArmScope } from './arm-expr.js';
+import { show } from './arm-expr.js';
 import { getCi } from './arm-scope.js';
 
 export interface ImportWarning {
@@ -115,7 +116,7 @@ export class Val {
     const s = this.shallow();
     if (s === undefined) return [];
     if (!Array.isArray(s.v)) {
-      this.warn(`expected a list, found ${JSON.stringify(s.v)}; left out`);
+      this.warn(`expected a list, found ${show(s.v)}; left out`);
       return [];
     }
     return s.v.map((x, i) => {
@@ -157,7 +158,7 @@ export class Val {
     if (v === undefined) return undefined;
     if (typeof v === 'string') return v;
     if (typeof v === 'number') return String(v);
-    this.warn(`expected a string, found ${JSON.stringify(v)}; left out`);
+    this.warn(`expected a string, found ${show(v)}; left out`);
     return undefined;
   }
 
@@ -165,7 +166,7 @@ export class Val {
     const v = this.value();
     if (typeof v === 'number') return v;
     if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
-    if (v !== undefined) this.warn(`expected a number, found ${JSON.stringify(v)}; left out`);
+    if (v !== undefined) this.warn(`expected a number, found ${show(v)}; left out`);
     return undefined;
   }
 
@@ -173,7 +174,7 @@ export class Val {
     const v = this.value();
     if (typeof v === 'boolean') return v;
     if (v === 'true' || v === 'false') return v === 'true';
-    if (v !== undefined) this.warn(`expected true or false, found ${JSON.stringify(v)}; left out`);
+    if (v !== undefined) this.warn(`expected true or false, found ${show(v)}; left out`);
     return undefined;
   }
 
@@ -185,7 +186,7 @@ export class Val {
     const out: string[] = [];
     list.forEach((x, i) => {
       if (typeof x === 'string' || typeof x === 'number') out.push(String(x));
-      else this.w.add(Array.isArray(v) ? `${this.path}[${i}]` : this.path, `${this.label}expected a string, found ${JSON.stringify(x)}; left out`);
+      else this.w.add(Array.isArray(v) ? `${this.path}[${i}]` : this.path, `${this.label}expected a string, found ${show(x)}; left out`);
     });
     return out;
   }
@@ -195,12 +196,16 @@ export class Val {
   }
 }
 
-function deepEval(v: unknown, scope: ArmScope): unknown {
+/** Deeper than this is no resource anyone writes; refusing it keeps the stack bounded. */
+export const MAX_DEPTH = 200;
+
+function deepEval(v: unknown, scope: ArmScope, depth = 0): unknown {
+  if (depth > MAX_DEPTH) throw new ArmExprError(`nested more than ${MAX_DEPTH} deep`);
   if (typeof v === 'string') return evaluateString(v, scope);
-  if (Array.isArray(v)) return v.map((x) => deepEval(x, scope));
+  if (Array.isArray(v)) return v.map((x) => deepEval(x, scope, depth + 1));
   if (isObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = deepEval(x, scope);
+    for (const [k, x] of Object.entries(v)) out[k] = deepEval(x, scope, depth + 1);
     return out;
   }
   return v;

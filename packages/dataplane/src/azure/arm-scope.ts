@@ -2,6 +2,7 @@
 // variables, evaluated lazily (only what the importer reads), memoized, with cycles refused.
 
 import { ArmExprError, evaluateValue, type ArmDeployment, type ArmScope } from './arm-expr.js';
+import { show } from './arm-expr.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -121,7 +122,7 @@ function variableCopy(loop: Record<string, unknown>, scope: ArmScope, where: str
     throw wrap(e, `${where}.count`);
   }
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_COPIES)
-    throw new ArmExprError(`${where}.count: expected an integer from 0 to ${MAX_COPIES}, found ${JSON.stringify(count)}`);
+    throw new ArmExprError(`${where}.count: expected an integer from 0 to ${MAX_COPIES}, found ${show(count)}`);
   const out: unknown[] = [];
   for (let i = 0; i < count; i++) {
     const s: ArmScope = { ...scope, namedCopyIndex: { ...scope.namedCopyIndex, [name]: i } };

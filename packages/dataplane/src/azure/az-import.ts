@@ -5,6 +5,7 @@
 // answer ({ data: [...] }).
 
 import { DEFAULT_DEPLOYMENT, parseResourceId, type ArmDeployment } from './arm-expr.js';
+import { show } from './arm-expr.js';
 import { Val, type Warnings } from './arm-reader.js';
 import { isRelevantType } from './arm-context.js';
 import { literalScope, type ReaderResult } from './terraform-import.js';
@@ -40,7 +41,7 @@ export function readAz(files: AzFile[], w: Warnings, deployment: ArmDeployment =
     if (items.length === 0) w.add(f.label, 'an empty list: nothing in this file');
     for (const { v, path } of items) {
       if (!isObject(v)) {
-        w.add(path, `expected a resource object, found ${JSON.stringify(v)?.slice(0, 40)}; left out`);
+        w.add(path, `expected a resource object, found ${show(v)}; left out`);
         continue;
       }
       const id = typeof v['id'] === 'string' ? v['id'] : undefined;
