@@ -197,6 +197,51 @@ describe('Terraform', () => {
     expect(v3.vnets[0]!.subscription).toBe('s1');
   });
 
+  it('key vault network_acls, endpoint policy, NAT gateway and its associations, NIC NSG/ASG associations, storage network rules, SQL firewall rule', () => {
+    const sn = rid('Microsoft.Network/virtualNetworks/subnets', 'v', 's');
+    const st = rid('Microsoft.Storage/storageAccounts', 'stx');
+    const doc = {
+      format_version: '1.0',
+      values: {
+        root_module: {
+          resources: [
+            tfRes('azurerm_virtual_network.v', 'azurerm_virtual_network', { id: rid('Microsoft.Network/virtualNetworks', 'v'), name: 'v', location: 'westeurope', address_space: ['10.0.0.0/16'] }),
+            tfRes('azurerm_subnet.s', 'azurerm_subnet', { id: sn, name: 's', virtual_network_name: 'v', address_prefixes: ['10.0.1.0/24'], service_endpoints: ['Microsoft.KeyVault', 'Microsoft.Storage'], service_endpoint_policy_ids: [rid('Microsoft.Network/serviceEndpointPolicies', 'only-stx')] }),
+            tfRes('azurerm_subnet_service_endpoint_storage_policy.p', 'azurerm_subnet_service_endpoint_storage_policy', { id: rid('Microsoft.Network/serviceEndpointPolicies', 'only-stx'), name: 'only-stx', location: 'westeurope', definition: [{ name: 'd', service: 'Microsoft.Storage', service_resources: [st] }] }),
+            tfRes('azurerm_public_ip.nat', 'azurerm_public_ip', { id: rid('Microsoft.Network/publicIPAddresses', 'nat-ip'), name: 'nat-ip', location: 'westeurope', ip_address: '20.50.0.1', ip_version: 'IPv4' }),
+            tfRes('azurerm_nat_gateway.n', 'azurerm_nat_gateway', { id: rid('Microsoft.Network/natGateways', 'nat'), name: 'nat', location: 'westeurope' }),
+            tfRes('azurerm_nat_gateway_public_ip_association.n', 'azurerm_nat_gateway_public_ip_association', { id: 'x|y', nat_gateway_id: rid('Microsoft.Network/natGateways', 'nat'), public_ip_address_id: rid('Microsoft.Network/publicIPAddresses', 'nat-ip') }),
+            tfRes('azurerm_subnet_nat_gateway_association.n', 'azurerm_subnet_nat_gateway_association', { id: sn, subnet_id: sn, nat_gateway_id: rid('Microsoft.Network/natGateways', 'nat') }),
+            tfRes('azurerm_network_security_group.nic', 'azurerm_network_security_group', { id: rid('Microsoft.Network/networkSecurityGroups', 'nic-nsg'), name: 'nic-nsg', location: 'westeurope', security_rule: [] }),
+            tfRes('azurerm_application_security_group.web', 'azurerm_application_security_group', { id: rid('Microsoft.Network/applicationSecurityGroups', 'web'), name: 'web', location: 'westeurope' }),
+            tfRes('azurerm_network_interface.n', 'azurerm_network_interface', { id: rid('Microsoft.Network/networkInterfaces', 'n'), name: 'n', location: 'westeurope', ip_configuration: [{ name: 'c', subnet_id: sn, private_ip_address: '10.0.1.4' }] }),
+            tfRes('azurerm_network_interface_security_group_association.n', 'azurerm_network_interface_security_group_association', { id: 'a', network_interface_id: rid('Microsoft.Network/networkInterfaces', 'n'), network_security_group_id: rid('Microsoft.Network/networkSecurityGroups', 'nic-nsg') }),
+            tfRes('azurerm_network_interface_application_security_group_association.n', 'azurerm_network_interface_application_security_group_association', { id: 'b', network_interface_id: rid('Microsoft.Network/networkInterfaces', 'n'), application_security_group_id: rid('Microsoft.Network/applicationSecurityGroups', 'web') }),
+            tfRes('azurerm_linux_virtual_machine.vm', 'azurerm_linux_virtual_machine', { id: rid('Microsoft.Compute/virtualMachines', 'vm'), name: 'vm', network_interface_ids: [rid('Microsoft.Network/networkInterfaces', 'n')] }),
+            tfRes('azurerm_key_vault.kv', 'azurerm_key_vault', { id: rid('Microsoft.KeyVault/vaults', 'kv'), name: 'kv', location: 'westeurope', network_acls: [{ default_action: 'Deny', bypass: 'None', ip_rules: ['52.40.0.0/24'], virtual_network_subnet_ids: [sn] }] }),
+            tfRes('azurerm_storage_account.stx', 'azurerm_storage_account', { id: st, name: 'stx', location: 'westeurope', network_rules: [] }),
+            tfRes('azurerm_storage_account_network_rules.stx', 'azurerm_storage_account_network_rules', { id: st, storage_account_id: st, default_action: 'Deny', bypass: [], ip_rules: [], virtual_network_subnet_ids: [sn] }),
+            tfRes('azurerm_mssql_server.db', 'azurerm_mssql_server', { id: rid('Microsoft.Sql/servers', 'db'), name: 'db', location: 'westeurope' }),
+            tfRes('azurerm_mssql_firewall_rule.office', 'azurerm_mssql_firewall_rule', { id: rid('Microsoft.Sql/servers/firewallRules', 'db', 'office'), name: 'office', server_id: rid('Microsoft.Sql/servers', 'db'), start_ip_address: '52.20.0.0', end_ip_address: '52.20.1.255' }),
+          ],
+        },
+      },
+    };
+    const r = importNetwork([{ file: 's.json', doc }]);
+    expect(r.report.skipped).toEqual([]);
+    const net = r.network;
+    expect(net.vnets[0]!.subnets[0]).toEqual({
+      name: 's', prefix: '10.0.1.0/24', natGateway: { publicIps: ['20.50.0.1'] }, serviceEndpoints: [{ service: 'Microsoft.KeyVault' }, { service: 'Microsoft.Storage' }], endpointPolicies: ['only-stx'],
+    });
+    expect(net.endpointPolicies).toEqual([{ name: 'only-stx', service: 'Microsoft.Storage', resources: ['stx'] }]);
+    expect(net.vms).toEqual([{ name: 'vm', subnet: 'v/s', privateIp: '10.0.1.4', asgs: ['web'], ipForwarding: false, nsg: 'nic-nsg' }]);
+    const svc = new Map(net.services.map((x) => [x.name, x]));
+    expect(svc.get('kv')!.firewall).toEqual({ defaultAction: 'Deny', virtualNetworkRules: ['v/s'], ipRules: ['52.40.0.0/24'] });
+    expect(svc.get('stx')!.firewall).toEqual({ defaultAction: 'Deny', virtualNetworkRules: ['v/s'], ipRules: [] });
+    expect(svc.get('db')!.firewall).toEqual({ defaultAction: 'Deny', virtualNetworkRules: [], ipRules: ['52.20.0.0/23'] });
+    expect(r.report.placeholders.filter((p) => p.kind === 'serviceAddress').map((p) => p.name).sort()).toEqual(['db', 'kv', 'stx']);
+  });
+
   it('never silent: an Azure Firewall and a private endpoint are skipped with id and why (relevant), a log workspace is skipped as not network', () => {
     const doc = {
       format_version: '1.0',
