@@ -24,6 +24,8 @@ export interface ImportContext {
   done(r: ArmResource): void;
   /** Marks a resource as skipped, with why. */
   skip(r: ArmResource, reason: string): void;
+  /** Reports an inline part of an imported resource (a subnet, rule, route, peering) that was left out. */
+  skipPart(parent: ArmResource, childType: string, name: string | undefined, at: Val): void;
 }
 
 /** The address the user gave for `name`, if any (and remembers it was used). */

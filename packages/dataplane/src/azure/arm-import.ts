@@ -129,7 +129,12 @@ export function buildNetwork(all: ArmResource[], w: Warnings, options: ArmImport
     skip: (r, reason) => {
       if (!done.has(r)) skipped.set(r, reason);
     },
+    skipPart: (parent, childType, name, at) => {
+      const why = w.list.find((x) => x.path === at.path || x.path.startsWith(`${at.path}.`) || x.path.startsWith(`${at.path}[`))?.message ?? 'could not be read';
+      parts.push({ id: `${resourceIdOf(parent, options.deployment)}/${childType}/${name ?? '?'}`, type: `${displayType(parent)}/${childType}`, path: at.path, reason: why, relevant: true });
+    },
   };
+  const parts: SkippedResource[] = [];
   for (const r of all) if (!HANDLED.has(r.type)) ctx.skip(r, `resource type ${displayType(r)} is not modelled by vnetsim`);
   for (const r of ctx.byType(T.asg)) ctx.done(r); // modelled by the asgs of the VMs and rules that name them
   for (const r of ctx.byType(T.resourceGroup)) ctx.done(r);
@@ -156,6 +161,7 @@ export function buildNetwork(all: ArmResource[], w: Warnings, options: ArmImport
     const why = skipped.get(r) ?? w.list.find((x) => x.path === r.path || x.path.startsWith(`${r.path}.`))?.message ?? 'not imported';
     skippedList.push({ ...base, reason: why, relevant: HANDLED.has(r.type) ? r.type !== T.resourceGroup : isRelevantType(r.type) });
   }
+  skippedList.push(...parts);
   return { network: net, warnings: w.list, serviceTags: tags.source, imported, skipped: skippedList, placeholders: ctx.placeholders };
 }
 
@@ -168,6 +174,7 @@ function importNsgs(ctx: ImportContext): void {
     for (const rv of r.res.at('properties.securityRules')?.items() ?? []) {
       const rule = securityRule(rv.get('name')?.str(), rv.get('properties'), rv);
       if (rule !== undefined) addRule(nsg, rule);
+      else ctx.skipPart(r, 'securityRules', rv.get('name')?.str(), rv);
     }
     ctx.net.nsgs.push(nsg);
     ctx.done(r);
@@ -273,7 +280,8 @@ function importRouteTables(ctx: ImportContext): void {
       disableBgpRoutePropagation: r.res.at('properties.disableBgpRoutePropagation')?.bool() ?? false,
       routes: [],
     };
-    for (const rv of r.res.at('properties.routes')?.items() ?? []) route(rt, rv.get('name')?.str(), rv.get('properties'), rv);
+    for (const rv of r.res.at('properties.routes')?.items() ?? [])
+      if (!route(rt, rv.get('name')?.str(), rv.get('properties'), rv)) ctx.skipPart(r, 'routes', rv.get('name')?.str(), rv);
     ctx.net.routeTables.push(rt);
     ctx.done(r);
   }
@@ -390,10 +398,12 @@ function importVnets(ctx: ImportContext, natIps: Map<string, string[]>): void {
     for (const sv of r.res.at('properties.subnets')?.items() ?? []) {
       const s = subnet(sv.get('name')?.str(), sv.get('properties'), sv, region);
       if (s !== undefined) vnet.subnets.push(s);
+      else ctx.skipPart(r, 'subnets', sv.get('name')?.str(), sv);
     }
     for (const pv of r.res.at('properties.virtualNetworkPeerings')?.items() ?? []) {
       const peer = refTo(ctx, pv.at('properties.remoteVirtualNetwork'), 'Microsoft.Network/virtualNetworks', vnetNames, 'VNet');
       if (peer !== undefined && !vnet.peerings.includes(peer)) vnet.peerings.push(peer);
+      else if (peer === undefined) ctx.skipPart(r, 'virtualNetworkPeerings', pv.get('name')?.str(), pv);
     }
     ctx.net.vnets.push(vnet);
     ctx.done(r);

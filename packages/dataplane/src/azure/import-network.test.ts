@@ -271,6 +271,41 @@ describe('Terraform', () => {
   });
 });
 
+describe('ARM', () => {
+  it('an inline part left out (a rule without priority, a subnet whose prefix cannot be evaluated) is a skipped entry, not only a warning', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      resources: [
+        { type: 'Microsoft.Network/networkSecurityGroups', name: 'n', location: 'westeurope', properties: { securityRules: [{ name: 'no-priority', properties: { direction: 'Inbound', access: 'Allow', protocol: '*' } }] } },
+        { type: 'Microsoft.Network/virtualNetworks', name: 'v', location: 'westeurope', properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'ok', properties: { addressPrefix: '10.0.1.0/24' } }, { name: 'bad', properties: { addressPrefix: "[reference('x').prefix]" } }] } },
+      ],
+    };
+    const r = importNetwork([{ file: 't.json', doc: t }]);
+    expect(r.network.vnets[0]!.subnets.map((s) => s.name)).toEqual(['ok']);
+    expect(r.report.skipped.map((s) => [s.type, s.id.split('/').slice(-2).join('/'), s.path, s.relevant])).toEqual([
+      ['Microsoft.Network/networkSecurityGroups/securityRules', 'securityRules/no-priority', 'resources[0].properties.securityRules[0]', true],
+      ['Microsoft.Network/virtualNetworks/subnets', 'subnets/bad', 'resources[1].properties.subnets[1]', true],
+    ]);
+    expect(r.report.skipped[1]!.reason).toMatch(/reference\(\) is not supported/);
+    expect(importExitStatus(r.report, r.nothingImported, false)).toBe(1);
+  });
+
+  it('symbolic names: an `existing` resource is skipped (deployed elsewhere); a false condition is not deployed', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      languageVersion: '2.0',
+      resources: {
+        hub: { existing: true, type: 'Microsoft.Network/virtualNetworks', apiVersion: '2023-09-01', name: 'hub' },
+        spoke: { type: 'Microsoft.Network/virtualNetworks', apiVersion: '2023-09-01', name: 'spoke', location: 'westeurope', properties: { addressSpace: { addressPrefixes: ['10.1.0.0/16'] } } },
+        maybe: { condition: "[equals('a', 'b')]", type: 'Microsoft.Network/virtualNetworks', name: 'maybe', location: 'westeurope', properties: { addressSpace: { addressPrefixes: ['10.2.0.0/16'] } } },
+      },
+    };
+    const r = importNetwork([{ file: 't.json', doc: t }]);
+    expect(r.network.vnets.map((v) => v.name)).toEqual(['spoke']);
+    expect(r.report.skipped).toEqual([expect.objectContaining({ path: 'resources.hub', reason: expect.stringMatching(/existing/), relevant: true })]);
+  });
+});
+
 // ------------------------------------------------------------------------------------------------------ az
 describe('az exports', () => {
   it('az resource list (no properties) and keyvault list (no network rules) are skipped with why; Resource Graph rows with properties import', () => {
