@@ -1,7 +1,7 @@
 // The scenario library is a test suite: every file under scenarios/ loads strictly and every expectation holds.
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { findScenarioFiles, loadScenarioFile, MissingDataError, runScenario, type Scenario } from '@vnetsim/dataplane';
+import { findScenarioFiles, loadScenarioFile, MissingDataError, runScenario, type Scenario } from '@vnetsim/scenario';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const files = findScenarioFiles(dir);

@@ -4,7 +4,7 @@ import { DISPOSITION_NAMES, DROP_REASON_DISPOSITION, DROP_REASON_NAMES, formatIp
 import { defaultOutboundIp } from './tables.js';
 import { ServiceVerdict } from './stages/context.js';
 import { Purpose, TcpFlag } from './packet/batch.js';
-import { runScenario } from './run/runner.js';
+import { runScenario } from '@vnetsim/scenario';
 import { outcomeOf, traceOf } from './explain/trace.js';
 import { connect, data, networkOf, pushMixed, pushPacket, scenario, send, WORLD } from './testing/fixtures.js';
 

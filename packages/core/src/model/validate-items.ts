@@ -6,6 +6,7 @@ import { parseCidr, type Cidr } from '../addr/cidr.js';
 import { ipv4InPrefix, ipv4PrefixesOverlap } from '../addr/ipv4.js';
 import { ipv6InPrefix, ipv6PrefixContains } from '../addr/ipv6.js';
 import { parsePorts, PortSpecError } from './ports.js';
+import { RULE_PROTOCOLS } from './protocols.js';
 import { INTERNET_EXCLUDED_V4, resolveTagName } from './service-tags/derived.js';
 import type { ServiceTagSet } from './service-tags/types.js';
 import type { NetworkSpec, Problem, RouteSpec, SecurityRuleSpec } from './types.js';
@@ -16,7 +17,6 @@ export const RULE_NAME_MAX = 80;
 export const MAX_RULES_PER_NSG = 1000;
 export const MAX_ROUTES_PER_TABLE = 400;
 
-const PROTOCOLS = ['Tcp', 'Udp', 'Icmp', 'Esp', 'Ah', '*'];
 const DIRECTIONS = ['Inbound', 'Outbound'];
 const ACCESSES = ['Allow', 'Deny'];
 const UDR_NEXT_HOPS = ['VirtualNetworkGateway', 'VnetLocal', 'Internet', 'VirtualAppliance', 'None'];
@@ -160,7 +160,7 @@ export function checkRule(rule: SecurityRuleSpec, path: string, tags: ServiceTag
     out.push({ path: `${path}.priority`, message: `found ${show(rule.priority)}, expected an integer from ${RULE_PRIORITY_MIN} to ${RULE_PRIORITY_MAX}` });
   if (!DIRECTIONS.includes(rule.direction)) out.push({ path: `${path}.direction`, message: `found ${show(rule.direction)}, expected Inbound or Outbound` });
   if (!ACCESSES.includes(rule.access)) out.push({ path: `${path}.access`, message: `found ${show(rule.access)}, expected Allow or Deny` });
-  if (!PROTOCOLS.includes(rule.protocol))
+  if (!RULE_PROTOCOLS.includes(rule.protocol))
     out.push({ path: `${path}.protocol`, message: `found ${show(rule.protocol)}, expected one of Tcp, Udp, Icmp, Esp, Ah, *` });
   checkPorts(rule.sourcePorts, `${path}.sourcePorts`, out);
   checkPorts(rule.destinationPorts, `${path}.destinationPorts`, out);

@@ -2,7 +2,8 @@
 // service tag incl. regional forms, VirtualNetwork, AzureLoadBalancer, Internet, ASGs) becomes merged IPv4 and IPv6
 // ranges; ports become merged port ranges; the protocol an IANA number (-1 = any).
 import { AddressError } from '../addr/index.js';
-import { PROTOCOL_NUMBER, parsePorts, PortSpecError } from '../model/ports.js';
+import { parsePorts, PortSpecError } from '../model/ports.js';
+import { PROTOCOL_NUMBER, ruleProtocolOf } from '../model/protocols.js';
 import {
   azureLoadBalancerTagPrefixes,
   INTERNET_EXCLUDED_V4,
@@ -187,11 +188,9 @@ function expandPorts(spec: string | string[], path: string): { ranges: Range<num
   }
 }
 
-const PROTOCOLS: Record<string, RuleProtocol> = { tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp', esp: 'Esp', ah: 'Ah', '*': '*', any: '*' };
-
 /** A rule protocol as written (any case, `Any` = `*`) -> its canonical name, or undefined. */
 export function canonicalProtocol(p: string): RuleProtocol | undefined {
-  return PROTOCOLS[String(p).toLowerCase()];
+  return ruleProtocolOf(p);
 }
 
 /** Expands one rule spec. `path` is the rule's path (`network.nsgs[0].rules[3]`); `isDefault` picks the name prefix. */

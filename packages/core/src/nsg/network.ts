@@ -1,7 +1,7 @@
 // The NSGs of a network: compiled classifiers per (NSG, direction, VNet), memoized and recompiled only when what they
 // depend on changes; R-NSG-4 evaluation across NIC and subnet; IP flow verify and effective security rules.
 import { parseAddress } from '../addr/index.js';
-import { PROTOCOL_NUMBER } from '../model/ports.js';
+import { PROTOCOL_NUMBER } from '../model/protocols.js';
 import { virtualNetworkTagPrefixes } from '../model/service-tags/index.js';
 import type { ServiceTagSet } from '../model/service-tags/types.js';
 import type { Access, Direction, NetworkSpec, NsgSpec, SecurityRuleSpec, VmSpec } from '../model/types.js';

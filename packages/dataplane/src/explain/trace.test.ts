@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Network } from '../network.js';
 import type { PacketBatch } from '../packet/batch.js';
 import { FlowHit } from '../stages/flow-lookup.js';
-import { tracePacket } from '../run/trace-packet.js';
+import { tracePacket } from '@vnetsim/scenario';
 import { MIXED_CASES, networkOf, pushMixed, send, WORLD } from '../testing/fixtures.js';
 import { outcomeOf, type PacketOutcome } from './trace.js';
 

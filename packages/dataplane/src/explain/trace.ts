@@ -13,6 +13,7 @@ import {
   type EffectiveRoute,
   type NsgClassifier,
 } from '@vnetsim/core';
+import { protocolLabel } from '@vnetsim/core';
 import { Purpose, type PacketBatch } from '../packet/batch.js';
 import { ServiceVerdict, NO_HOP, type Scratch } from '../stages/context.js';
 import { FlowHit } from '../stages/flow-lookup.js';
@@ -54,7 +55,6 @@ export interface Trace extends PacketOutcome {
   steps: TraceStep[];
 }
 
-const PROTO_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 50: 'ESP', 51: 'AH', 58: 'ICMPv6' };
 
 function addr(b: PacketBatch, i: number, which: 'src' | 'dst'): string {
   if (b.family[i] === 4) return formatIpv4(which === 'src' ? b.src[i]! : b.dst[i]!);
@@ -137,7 +137,7 @@ export function outcomeOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: num
 export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: number): Trace {
   const o = outcomeOf(t, sc, b, i);
   const steps: TraceStep[] = [];
-  const proto = PROTO_NAMES[b.proto[i]!] ?? `proto ${b.proto[i]}`;
+  const proto = protocolLabel(b.proto[i]!);
   const packet = `${proto} ${addr(b, i, 'src')}:${b.srcPort[i]} -> ${addr(b, i, 'dst')}:${b.dstPort[i]}`;
   const ing = b.ingress[i]!;
   const vm = sc.srcVm[i]!;
