@@ -25,7 +25,7 @@ import { Warnings, type ImportWarning, type Val } from './arm-reader.js';
 import { collectResources, refNames, type ArmResource } from './arm-resources.js';
 import { givenAddress, isRelevantType, placeholder, refTo, T, type ImportContext } from './arm-context.js';
 import type { ImportedResource, Placeholder, SkippedResource } from './import-report.js';
-import { readParameterValues, templateScope } from './arm-scope.js';
+import { readParameterValues, templateScope, type TemplateScope } from './arm-scope.js';
 import { importServices, importEndpointPolicies } from './arm-services.js';
 import { importVms } from './arm-vms.js';
 import { subscriptionOf } from './arm-subscription.js';
@@ -76,8 +76,13 @@ export function importArmTemplate(template: unknown, parameters?: unknown, optio
   const given = readParameterValues(parameters);
   for (const p of given.problems) w.add('--parameters', p);
   const scope = templateScope(template, given.values, deployment, (what) => w.add('', what));
-  const all = collectResources(template, scope, w).filter(conditionHolds);
+  const collected = collectResources(template, scope, w).filter(conditionHolds);
+  const expanded: ArmResource[] = [];
+  const notExpanded: SkippedResource[] = [];
+  const all = expandDeployments(collected, deployment, w, 0, expanded, notExpanded);
   const result = buildNetwork(all.filter((r) => r.existing !== true), w, { ...options, deployment }, 'this template');
+  for (const r of expanded) result.imported.push({ id: resourceIdOf(r, deployment), type: displayType(r), path: r.path });
+  result.skipped.push(...notExpanded);
   for (const r of all.filter((x) => x.existing === true))
     result.skipped.push({
       id: resourceIdOf(r, deployment),
@@ -87,6 +92,68 @@ export function importArmTemplate(template: unknown, parameters?: unknown, optio
       relevant: isRelevantType(r.type),
     });
   return result;
+}
+
+const DEPLOYMENTS = 'microsoft.resources/deployments';
+/** Nested deployments deeper than this are not expanded (Bicep modules rarely nest past three). */
+const MAX_NESTING = 8;
+
+/**
+ * Nested deployments (what a Bicep `module` compiles to) are expanded in place: their inline template's resources
+ * join the list, with parameters evaluated in the outer template (`expressionEvaluationOptions.scope: inner`, what
+ * Bicep emits) or the inner template read in the outer scope (the ARM default). A linked template (`templateLink`)
+ * is not in the file: skipped, and said.
+ */
+function expandDeployments(list: ArmResource[], d: ArmDeployment, w: Warnings, depth: number, expanded: ArmResource[], skipped: SkippedResource[]): ArmResource[] {
+  const out: ArmResource[] = [];
+  for (const r of list) {
+    if (r.type !== DEPLOYMENTS) {
+      out.push(r);
+      continue;
+    }
+    const skip = (reason: string) => skipped.push({ id: resourceIdOf(r, d), type: displayType(r), path: r.path, reason, relevant: true });
+    const props = r.res.get('properties');
+    const tmplVal = props?.get('template');
+    const raw = isObject(props?.raw) ? (props!.raw as Record<string, unknown>)['template'] : undefined;
+    if (props?.get('templateLink') !== undefined) {
+      skip('a linked template (templateLink) is not in this file: import that template too');
+      continue;
+    }
+    if (tmplVal === undefined || !isObject(raw)) {
+      skip('a nested deployment without an inline template');
+      continue;
+    }
+    if (depth >= MAX_NESTING) {
+      skip(`nested deployments deeper than ${MAX_NESTING}`);
+      continue;
+    }
+    const inner = (props!.get('expressionEvaluationOptions')?.get('scope')?.str() ?? 'outer').toLowerCase() === 'inner';
+    const base = `${tmplVal.path}.`;
+    let scope;
+    if (inner) {
+      const given = new Map<string, unknown>();
+      const pv = props!.get('parameters');
+      if (pv !== undefined && isObject(pv.raw))
+        for (const k of Object.keys(pv.raw)) {
+          const v = pv.get(k)?.get('value');
+          if (v === undefined) {
+            if (pv.get(k)?.get('reference') !== undefined) pv.get(k)!.warn('a Key Vault reference is not supported; left out');
+            continue;
+          }
+          const value = v.value();
+          if (value !== undefined) given.set(k.toLowerCase(), value);
+        }
+      scope = templateScope(raw, given, d, (what) => w.add(base.slice(0, -1), what));
+    } else scope = (r.res.scope as TemplateScope).withCopyIndex !== undefined ? (r.res.scope as TemplateScope) : undefined;
+    if (scope === undefined) {
+      skip('a nested deployment in the outer scope inside a copy loop is not supported');
+      continue;
+    }
+    const children = collectResources(raw, scope, w, base).filter(conditionHolds);
+    expanded.push(r);
+    out.push(...expandDeployments(children, d, w, depth + 1, expanded, skipped));
+  }
+  return out;
 }
 
 /** The type of a resource as ARM spells it (`Microsoft.Network/virtualNetworks`), from its own `type` when it has one. */

@@ -143,12 +143,10 @@ export class Val {
     const items: unknown[] = [];
     for (let i = 0; i < count; i++) {
       const scope: ArmScope = { ...this.scope, namedCopyIndex: { ...this.scope.namedCopyIndex, [name]: i } };
-      try {
-        items.push(deepEval(input, scope));
-      } catch (e) {
-        if (!(e instanceof ArmExprError)) throw e;
-        this.w.add(`${this.path}.copy[${j}].input`, `${this.label}copy ${name} ${i}: ${e.message}; left out`);
-      }
+      // What cannot be evaluated is left out value by value (and said), so the item itself stays: a subnet whose
+      // prefix is not evaluable is then reported as a subnet left out, never silently missing from the list.
+      const at = `${this.path}.copy[${j}].input`;
+      items.push(partialEval(input, scope, at, 0, (p, m) => this.w.add(p, `${this.label}copy ${name} ${i}: ${m}; left out`)));
     }
     return new Val(items, `${this.path}.${name}`, this.scope, this.w, true, this.label);
   }
@@ -206,6 +204,33 @@ function deepEval(v: unknown, scope: ArmScope, depth = 0): unknown {
   if (isObject(v)) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[k] = deepEval(x, scope, depth + 1);
+    return out;
+  }
+  return v;
+}
+
+/** Evaluates what it can: a value whose expression fails is left out of its object or list, and reported. */
+function partialEval(v: unknown, scope: ArmScope, path: string, depth: number, fail: (path: string, message: string) => void): unknown {
+  if (depth > MAX_DEPTH) {
+    fail(path, `nested more than ${MAX_DEPTH} deep`);
+    return undefined;
+  }
+  if (typeof v === 'string') {
+    try {
+      return evaluateString(v, scope);
+    } catch (e) {
+      if (!(e instanceof ArmExprError)) throw e;
+      fail(path, e.message);
+      return undefined;
+    }
+  }
+  if (Array.isArray(v)) return v.map((x, i) => partialEval(x, scope, `${path}[${i}]`, depth + 1, fail)).filter((x) => x !== undefined);
+  if (isObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const r = partialEval(x, scope, `${path}.${k}`, depth + 1, fail);
+      if (r !== undefined) out[k] = r;
+    }
     return out;
   }
   return v;

@@ -27,7 +27,8 @@ export interface ArmResource {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-export function collectResources(template: Record<string, unknown>, scope: TemplateScope, w: Warnings): ArmResource[] {
+/** `base`: the JSON path of the template (`resources[3].properties.template.` for a nested deployment's). */
+export function collectResources(template: Record<string, unknown>, scope: TemplateScope, w: Warnings, base = ''): ArmResource[] {
   const out: ArmResource[] = [];
   const list = template['resources'];
   if (isObject(list)) {
@@ -36,7 +37,7 @@ export function collectResources(template: Record<string, unknown>, scope: Templ
     return out;
   }
   if (!Array.isArray(list)) {
-    w.add('resources', 'expected a list of resources; nothing imported');
+    w.add(`${base}resources`, 'expected a list of resources; nothing imported');
     return out;
   }
   const walk = (items: unknown[], base: string, parent: { type: string; names: string[] } | undefined, parentCopy: number | undefined) => {
@@ -74,12 +75,12 @@ export function collectResources(template: Record<string, unknown>, scope: Templ
       }
     });
   };
-  walk(list, 'resources', undefined, undefined);
+  walk(list, `${base}resources`, undefined, undefined);
   return out;
 
   function walkSymbolic(entries: Array<[string, unknown]>, s0: TemplateScope, w0: Warnings, acc: ArmResource[]): void {
     for (const [sym, raw] of entries) {
-      const path = `resources.${sym}`;
+      const path = `${base}resources.${sym}`;
       if (!isObject(raw)) {
         w0.add(path, 'expected a resource object; left out');
         continue;

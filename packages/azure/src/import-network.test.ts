@@ -292,6 +292,56 @@ describe('ARM', () => {
     expect(importExitStatus(r.report, r.nothingImported, false)).toBe(1);
   });
 
+  it('a Bicep module (nested deployment, inner scope) is expanded with its parameters; a linked template is skipped with why', () => {
+    const t = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      parameters: { prefix: { type: 'string', defaultValue: '10.7' } },
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2022-09-01',
+          name: 'spokeModule',
+          properties: {
+            expressionEvaluationOptions: { scope: 'inner' },
+            mode: 'Incremental',
+            parameters: { space: { value: "[format('{0}.0.0/16', parameters('prefix'))]" }, names: { value: ['a', 'b'] } },
+            template: {
+              $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+              parameters: { space: { type: 'string' }, names: { type: 'array' } },
+              resources: [
+                {
+                  type: 'Microsoft.Network/virtualNetworks',
+                  name: 'spoke',
+                  location: 'westeurope',
+                  properties: {
+                    addressSpace: { addressPrefixes: ["[parameters('space')]"] },
+                    copy: [{ name: 'subnets', count: "[length(parameters('names'))]", input: { name: "[parameters('names')[copyIndex('subnets')]]", properties: { addressPrefix: "[cidrHost(parameters('space'), copyIndex('subnets'))]" } } }],
+                  },
+                },
+                { type: 'Microsoft.Network/networkSecurityGroups', name: 'n', location: 'westeurope', properties: { securityRules: [] } },
+              ],
+            },
+          },
+        },
+        { type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: 'linked', properties: { mode: 'Incremental', templateLink: { uri: 'https://example.org/t.json' } } },
+      ],
+    };
+    const r = importNetwork([{ file: 't.json', doc: t }]);
+    expect(r.network.vnets.map((v) => [v.name, v.addressSpace])).toEqual([['spoke', ['10.7.0.0/16']]]);
+    expect(r.network.nsgs.map((n) => n.name)).toEqual(['n']);
+    expect(r.report.imported.map((x) => x.path)).toContain('resources[0]');
+    // cidrHost() is not evaluated: the subnets' prefixes are reported at their path inside the module.
+    expect(r.report.warnings.some((w) => w.path.startsWith('resources[0].properties.template.resources[0]') && /cidrHost/.test(w.message))).toBe(true);
+    // The loop's subnets whose prefix cannot be evaluated are listed, not silently missing (the issue's zero subnets).
+    expect(r.report.skipped.map((x) => [x.path, x.relevant])).toEqual([
+      ['resources[0].properties.template.resources[0].properties.subnets[0]', true],
+      ['resources[0].properties.template.resources[0].properties.subnets[1]', true],
+      ['resources[1]', true],
+    ]);
+    expect(r.report.skipped[0]!.id).toMatch(/virtualNetworks\/spoke\/subnets\/a$/);
+    expect(r.report.skipped[2]!.reason).toMatch(/linked template/);
+  });
+
   it('symbolic names: an `existing` resource is skipped (deployed elsewhere); a false condition is not deployed', () => {
     const t = {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
