@@ -134,6 +134,11 @@ describe('import fuzz (seeded): no crash, every problem at a JSON path of the in
     fc.assert(fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean(), (ms, force) => check([{ file: 'terraform-state.json', doc: apply(doc, ms) }], force ? 'terraform' : undefined)), { seed: SEED + 1, numRuns: RUNS });
   });
 
+  it('Terraform plan (configuration references, module outputs and arguments)', () => {
+    const doc = load('terraform-plan.json');
+    fc.assert(fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean(), (ms, force) => check([{ file: 'terraform-plan.json', doc: apply(doc, ms) }], force ? 'terraform' : undefined)), { seed: SEED + 3, numRuns: RUNS });
+  });
+
   it('az exports', () => {
     const files = readdirSync(path.join(FIXTURES, 'az')).sort();
     const docs = files.map((f) => load(`az/${f}`));

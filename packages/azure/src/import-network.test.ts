@@ -20,11 +20,14 @@ const addresses = () =>
       .map((l) => l.split(':').map((x) => x.trim()) as [string, string]),
   );
 
-function importAll(): Record<'arm' | 'terraform' | 'az', ImportNetworkResult> {
+function importAll(): Record<'arm' | 'terraform' | 'plan' | 'az', ImportNetworkResult> {
   const az = readdirSync(path.join(FIXTURES, 'az')).sort().map((f) => ({ file: `az/${f}`, doc: json(`az/${f}`) }));
   return {
     arm: importNetwork([{ file: 'arm-template.json', doc: json('arm-template.json') }], { addresses: addresses(), deployment: { subscriptionId: SUB, resourceGroup: 'rg-net' } }),
     terraform: importNetwork([{ file: 'terraform-state.json', doc: json('terraform-state.json') }], { addresses: addresses() }),
+    // A plan has no ids (so no subscription) and unknown references: resolved through its configuration, module
+    // outputs (module.spoke.app_subnet_id) and module arguments (var.hub_id) included; azurerm 3.x names.
+    plan: importNetwork([{ file: 'terraform-plan.json', doc: json('terraform-plan.json') }], { addresses: addresses(), deployment: { subscriptionId: SUB } }),
     az: importNetwork(az, { addresses: addresses() }),
   };
 }
@@ -68,13 +71,14 @@ function verdicts(r: ImportNetworkResult) {
 describe('vnetsim import: one network in three formats', () => {
   const all = importAll();
 
-  it('ARM (Bicep-built, symbolic names), Terraform state and az exports give the same network', () => {
+  it('ARM (Bicep-built, symbolic names), Terraform state, Terraform plan and az exports give the same network', () => {
     for (const r of Object.values(all)) {
       expect(r.report.skipped).toEqual([]);
       expect(importExitStatus(r.report, r.nothingImported, false)).toBe(0);
       expect(validateNetwork(r.network, builtinServiceTags())).toEqual([]);
     }
     expect(normalized(all.terraform.network)).toEqual(normalized(all.arm.network));
+    expect(normalized(all.plan.network)).toEqual(normalized(all.arm.network));
     expect(normalized(all.az.network)).toEqual(normalized(all.arm.network));
     const net = all.arm.network;
     // What the fixtures say, read back: forced tunnel, endpoints, NSG (inline + separate rule), firewalls, peering.
@@ -96,6 +100,7 @@ describe('vnetsim import: one network in three formats', () => {
   it('R-SE-1, R-SVC-1, R-RT-4: the three imports give the same verdicts', () => {
     const arm = verdicts(all.arm);
     expect(verdicts(all.terraform)).toEqual(arm);
+    expect(verdicts(all.plan)).toEqual(arm);
     expect(verdicts(all.az)).toEqual(arm);
     const d = (i: number) => (arm[i] as { disposition: string }).disposition;
     expect(d(5)).toBe('Delivered'); // app-vm -> storage through the endpoint

@@ -75,15 +75,28 @@ function collect(doc: Record<string, unknown>, w: Warnings): { list: TfResource[
 }
 
 // ------------------------------------------------------------------------------------------------------ configuration
-/** The `expressions` of each resource of a plan's configuration, by full address (`module.hub.azurerm_subnet.app`). */
-function configExpressions(doc: Record<string, unknown>): Map<string, Record<string, unknown>> {
-  const out = new Map<string, Record<string, unknown>>();
+/** What a plan's `configuration` says: each resource's `expressions`, each module call's arguments and outputs. */
+interface Config {
+  /** By full address (`module.hub.azurerm_subnet.app`). */
+  resources: Map<string, Record<string, unknown>>;
+  /** By module prefix (`module.hub.`): the call's argument expressions (in the parent) and the module's outputs. */
+  calls: Map<string, { args: Record<string, unknown>; outputs: Record<string, unknown> }>;
+}
+
+function readConfig(doc: Record<string, unknown>): Config {
+  const out: Config = { resources: new Map(), calls: new Map() };
   const walk = (m: unknown, prefix: string, depth: number) => {
     if (!isObject(m) || depth > 32) return;
     for (const r of Array.isArray(m['resources']) ? m['resources'] : [])
-      if (isObject(r) && typeof r['address'] === 'string' && isObject(r['expressions'])) out.set(prefix + r['address'], r['expressions']);
+      if (isObject(r) && typeof r['address'] === 'string' && isObject(r['expressions'])) out.resources.set(prefix + r['address'], r['expressions']);
     if (isObject(m['module_calls']))
-      for (const [name, call] of Object.entries(m['module_calls'])) if (isObject(call)) walk(call['module'], `${prefix}module.${name}.`, depth + 1);
+      for (const [name, call] of Object.entries(m['module_calls'])) {
+        if (!isObject(call)) continue;
+        const inner = `${prefix}module.${name}.`;
+        const mod = isObject(call['module']) ? call['module'] : {};
+        out.calls.set(inner, { args: isObject(call['expressions']) ? call['expressions'] : {}, outputs: isObject(mod['outputs']) ? mod['outputs'] : {} });
+        walk(mod, inner, depth + 1);
+      }
   };
   if (isObject(doc['configuration'])) walk(doc['configuration']['root_module'], '', 0);
   return out;
@@ -149,7 +162,7 @@ export function readTerraform(doc: unknown, file: string, w: Warnings, deploymen
     return out;
   }
   const { list } = collect(doc, w);
-  const config = configExpressions(doc);
+  const config = readConfig(doc);
   const scope = literalScope(deployment);
   // The subscription of any stated id (a plan states none: the deployment's).
   let sub = deployment.subscriptionId;
@@ -223,9 +236,9 @@ export function readTerraform(doc: unknown, file: string, w: Warnings, deploymen
     return byAddress.get(ref)?.names[byAddress.get(ref)!.names.length - 1];
   }
 
-  /** The address a configuration expression at `keys` references (a plan's unknown value). */
+  /** The addresses a configuration expression at `keys` references (a plan's unknown value). */
   function resolveRefs(r: TfResource, keys: Array<string | number>): string[] {
-    let e: unknown = config.get(norm(r.address));
+    let e: unknown = config.resources.get(norm(r.address));
     for (const k of keys) {
       if (Array.isArray(e)) {
         e = e[typeof k === 'number' ? k : 0];
@@ -234,15 +247,42 @@ export function readTerraform(doc: unknown, file: string, w: Warnings, deploymen
       if (isObject(e)) e = e[String(k)];
       else return [];
     }
+    return refsOf(e, norm(r.module), 0);
+  }
+
+  /**
+   * The resources an expression references, followed through module outputs (`module.spoke.subnet_id`) and module
+   * arguments (`var.hub_id`), from module `prefix` (`module.spoke.`, normalized).
+   */
+  function refsOf(e: unknown, prefix: string, depth: number): string[] {
     if (Array.isArray(e)) e = e[0];
-    if (!isObject(e) || !Array.isArray(e['references'])) return [];
+    if (!isObject(e) || !Array.isArray(e['references']) || depth > 16) return [];
     const found: string[] = [];
+    const add = (a: string) => {
+      if (!found.includes(a)) found.push(a);
+    };
     for (const ref of e['references']) {
       if (typeof ref !== 'string') continue;
-      const base = ref.replace(/\.id$/, '');
-      const full = r.module + base;
+      const v = /^var\.([^.[]+)/.exec(ref);
+      if (v !== null) {
+        const call = config.calls.get(prefix);
+        const parent = prefix.replace(/module\.[^.]+\.$/, '');
+        if (call !== undefined) for (const a of refsOf(call.args[v[1]!], parent, depth + 1)) add(a);
+        continue;
+      }
+      const m = /^module\.([^.[]+)(?:\[[^\]]*\])?\.([^.[]+)/.exec(ref);
+      if (m !== null) {
+        const inner = `${prefix}module.${m[1]}.`;
+        const out = config.calls.get(inner)?.outputs[m[2]!];
+        if (isObject(out)) for (const a of refsOf(out['expression'], inner, depth + 1)) add(a);
+        continue;
+      }
+      // `azurerm_subnet.app.id`, `azurerm_subnet.app["x"]`, `data.azurerm_subnet.s.id`: the resource is type.name[key].
+      const res = /^((?:data\.)?[a-z0-9_]+\.[^.[]+(?:\[[^\]]*\])?)/.exec(ref)?.[1];
+      if (res === undefined) continue;
+      const full = prefix + res;
       const hit = byAddress.get(full) ?? byAddress.get(norm(full));
-      if (hit !== undefined && !found.includes(hit.tf.address)) found.push(hit.tf.address);
+      if (hit !== undefined) add(hit.tf.address);
     }
     return found;
   }
@@ -303,12 +343,17 @@ export function readTerraform(doc: unknown, file: string, w: Warnings, deploymen
       ['destinationApplicationSecurityGroups', strList(b['destination_application_security_group_ids']).map((id) => ({ id })), `${p}.destination_application_security_group_ids`],
       ['description', b['description'], `${p}.description`],
     ]);
-  const acls = (b: Record<string, unknown>, p: string, subnetKey: string) =>
+  /** Subnet ids of a firewall block: stated (state), or its configuration's references (plan). */
+  const idsIn = (r: TfResource, keys: Array<string | number>, stated: unknown): string[] => {
+    const list = strList(stated);
+    return list.length > 0 ? list : resolveRefs(r, keys).map((a) => byAddress.get(a)!.id);
+  };
+  const acls = (b: Record<string, unknown>, p: string, subnetKey: string, subnetIds: string[]) =>
     mk(p, [
       ['defaultAction', b['default_action'], `${p}.default_action`],
       ['bypass', Array.isArray(b['bypass']) ? (b['bypass'].length === 0 ? 'None' : b['bypass'].join(', ')) : b['bypass'], `${p}.bypass`],
       ['ipRules', strList(b['ip_rules']).map((v) => ({ value: v })), `${p}.ip_rules`],
-      ['virtualNetworkRules', refs(strList(b[subnetKey]), `${p}.${subnetKey}`), `${p}.${subnetKey}`],
+      ['virtualNetworkRules', refs(subnetIds, `${p}.${subnetKey}`), `${p}.${subnetKey}`],
     ]);
 
   for (const c of conv) {
@@ -410,13 +455,13 @@ export function readTerraform(doc: unknown, file: string, w: Warnings, deploymen
       }
       case 'azurerm_storage_account': {
         const nr = blocks(r, 'network_rules')[0];
-        if (nr !== undefined) props.push(['networkAcls', acls(nr[0], nr[1], 'virtual_network_subnet_ids')]);
+        if (nr !== undefined) props.push(['networkAcls', acls(nr[0], nr[1], 'virtual_network_subnet_ids', idsIn(r, ['network_rules', nr[2], 'virtual_network_subnet_ids'], nr[0]['virtual_network_subnet_ids']))]);
         if (x['public_network_access_enabled'] === false) props.push(['publicNetworkAccess', 'Disabled', V(r, 'public_network_access_enabled')]);
         break;
       }
       case 'azurerm_key_vault': {
         const na = blocks(r, 'network_acls')[0];
-        if (na !== undefined) props.push(['networkAcls', acls(na[0], na[1], 'virtual_network_subnet_ids')]);
+        if (na !== undefined) props.push(['networkAcls', acls(na[0], na[1], 'virtual_network_subnet_ids', idsIn(r, ['network_acls', na[2], 'virtual_network_subnet_ids'], na[0]['virtual_network_subnet_ids']))]);
         if (x['public_network_access_enabled'] === false) props.push(['publicNetworkAccess', 'Disabled', V(r, 'public_network_access_enabled')]);
         break;
       }
@@ -472,7 +517,7 @@ export function readTerraform(doc: unknown, file: string, w: Warnings, deploymen
     const p = props(target);
     const valuePath = V(r, a.value);
     if (r.type === 'azurerm_storage_account_network_rules') {
-      p['networkAcls'] = acls(r.values, `${r.path}.values`, 'virtual_network_subnet_ids');
+      p['networkAcls'] = acls(r.values, `${r.path}.values`, 'virtual_network_subnet_ids', idsAt(r, 'virtual_network_subnet_ids'));
     } else {
       const id = idAt(r, a.value);
       if (id === undefined) {
