@@ -112,7 +112,11 @@ describe('importArmTemplate', () => {
     expect(rules.map((r) => r.name)).toEqual(['allow-storage', 'web-from-lb', 'deny-internet']);
     expect(rules[0]).toMatchObject({ protocol: 'Tcp', source: 'VirtualNetwork', destination: 'Storage.NorthEurope', destinationPorts: ['443', '8443-8444'] });
     expect(rules[1]).toMatchObject({ protocol: '*', source: ['52.10.0.0/16', '52.11.0.0/16'], destination: '*', destinationAsgs: ['web'] });
-    expect(net.routeTables).toEqual([{ name: 'forced', disableBgpRoutePropagation: true, routes: [{ name: 'default', prefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIp: '10.1.2.4' }] }]);
+    // R-RT-8: the child route's addressPrefix is the service tag Storage: imported as a tag route.
+    expect(net.routeTables).toEqual([{ name: 'forced', disableBgpRoutePropagation: true, routes: [
+      { name: 'default', prefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIp: '10.1.2.4' },
+      { name: 'tagged', prefix: 'Storage', nextHopType: 'Internet' },
+    ] }]);
     expect(net.vms).toEqual([
       { name: 'fw', subnet: 'hub/dmz', privateIp: '10.1.2.4', asgs: [], ipForwarding: true, appliance: { egress: 'Internet' } }, // assumed: a placeholder
       { name: 'web1', subnet: 'hub/app', privateIp: '10.1.1.4', asgs: ['web'], ipForwarding: false, nsg: 'app-nsg' },
@@ -127,7 +131,7 @@ describe('importArmTemplate', () => {
     // Unsupported expressions: reported at their JSON path and left out (the subnet is not guessed).
     expect(at('resources[17].properties.addressPrefix')[0]).toMatch(/cidrSubnet\(\) is not supported/);
     expect(hub.subnets.some((s) => s.name === 'weird')).toBe(false);
-    expect(at('resources[3].resources[0].properties.addressPrefix')[0]).toMatch(/"Storage" \(a service tag\?\) is not supported/);
+    expect(at('resources[3].resources[0].properties.addressPrefix')).toEqual([]);
     expect(at('resources[2]')).toEqual([]); // ASGs are modelled by the VMs' asgs
     expect(warnings.some((w) => /AllowAllWindowsAzureIps|allow Azure services/.test(w.message))).toBe(true);
     // Service addresses are picked and said; unused parts (osProfile) are never evaluated; dependsOn is no problem.
@@ -151,6 +155,27 @@ describe('importArmTemplate', () => {
     expect(r.warnings).toContainEqual({ path: 'resources[0].copy.count', message: expect.stringMatching(/declares no such variable/) });
     expect(r.warnings).toContainEqual({ path: 'resources[1].properties.subnets[0].properties.networkSecurityGroup', message: 'NSG "elsewhere" is not defined in this template; left out' });
     expect(importArmTemplate([1, 2]).warnings[0]!.message).toMatch(/expected an ARM template/);
+  });
+
+  it('R-RT-8: a route whose addressPrefix is a service tag imports as a tag route; an unknown tag is reported and left out', () => {
+    const r = importArmTemplate({
+      resources: [
+        { type: 'Microsoft.Network/routeTables', name: 'rt', location: 'westeurope', properties: { routes: [
+          { name: 'sql-eus', properties: { addressPrefix: 'Sql.EastUS', nextHopType: 'None' } },
+          { name: 'nowhere', properties: { addressPrefix: 'Storage.Atlantis', nextHopType: 'Internet' } },
+          { name: 'typo', properties: { addressPrefix: '10.0.0.0/', nextHopType: 'Internet' } },
+        ] } },
+        { type: 'Microsoft.Network/virtualNetworks', name: 'v', location: 'westeurope', properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 's', properties: { addressPrefix: '10.0.1.0/24', routeTable: { id: "[resourceId('Microsoft.Network/routeTables', 'rt')]" } } }] } },
+      ],
+    });
+    expect(r.network.routeTables[0]!.routes).toEqual([{ name: 'sql-eus', prefix: 'Sql.EastUS', nextHopType: 'None' }]);
+    expect(r.warnings).toContainEqual({ path: 'resources[0].properties.routes[1].properties.addressPrefix', message: expect.stringMatching(/service tag "Storage.Atlantis" is not in the tag set/) });
+    expect(r.warnings).toContainEqual({ path: 'resources[0].properties.routes[2].properties.addressPrefix', message: expect.stringMatching(/neither a prefix nor a service tag/) });
+    expect(validateNetwork(r.network, builtinServiceTags())).toEqual([]);
+    const routing = compileRouting(r.network, builtinServiceTags());
+    const row = routing.effectiveRoutesOf('v/s').find((x) => x.name === 'sql-eus')!;
+    expect(row.addressPrefixes).toEqual([...builtinServiceTags().get('Sql.EastUS')!.v4, ...builtinServiceTags().get('Sql.EastUS')!.v6]);
+    expect(routing.lookupRoute('v/s', '40.68.4.10')?.name).toBe('sql-eus');
   });
 
   it('property copy loops (copyIndex(name)) expand; conditions false leave a resource out; variable copy loops expand', () => {

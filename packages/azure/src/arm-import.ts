@@ -9,6 +9,7 @@ import {
   endpointService,
   pairedRegion,
   isKnownRegion,
+  isServiceTagName,
   type NetworkSpec,
   type NextHopType,
   type NsgSpec,
@@ -329,8 +330,14 @@ function importRouteTables(ctx: ImportContext): void {
       at.warn('a route needs name, addressPrefix and nextHopType; left out');
       return false;
     }
-    if (!CIDR.test(prefix)) {
-      p!.get('addressPrefix')!.warn(`route "${name}": address prefix "${prefix}" (a service tag?) is not supported in vnetsim routes; route left out`);
+    if (isServiceTagName(prefix)) {
+      // R-RT-8: a route's addressPrefix may name a service tag; one the tag set does not know is left out.
+      if (!ctx.tags.has(prefix)) {
+        p!.get('addressPrefix')!.warn(`route "${name}": service tag "${prefix}" is not in the tag set "${ctx.tags.source}"; route left out`);
+        return false;
+      }
+    } else if (!CIDR.test(prefix)) {
+      p!.get('addressPrefix')!.warn(`route "${name}": address prefix "${prefix}" is neither a prefix nor a service tag name; route left out`);
       return false;
     }
     const ip = p?.get('nextHopIpAddress')?.str();

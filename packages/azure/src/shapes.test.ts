@@ -102,6 +102,18 @@ describe("Azure's JSON shapes (reads ../shared/data/azure-shapes/rest-specs_2025
     expect(out.value.some((r) => r.nextHopType === 'VirtualNetworkServiceEndpoint' && r.addressPrefix.length === 1)).toBe(true);
   });
 
+  it.skipIf(!existsSync(DATA))('R-RT-8: a service-tag route is one row of the same shape whose addressPrefix array lists every prefix of the tag', () => {
+    const tagged = network();
+    tagged.routeTables[0]!.routes.push({ name: 'sql-eus', prefix: 'Sql.EastUS', nextHopType: 'None' });
+    const out = formatAzure.effectiveRoutes(compileRouting(tagged, tags).effectiveRoutesOf('hub/app'), tagged);
+    expect(check(out, example('NetworkInterfaceEffectiveRouteTableList'), ['name', 'disableBgpRoutePropagation'])).toEqual([]);
+    const sql = tags.get('Sql.EastUS')!;
+    expect(out.value.filter((r) => r.name === 'sql-eus')).toEqual([{
+      name: 'sql-eus', disableBgpRoutePropagation: false, source: 'User', state: 'Active', addressPrefix: [...sql.v4, ...sql.v6], nextHopType: 'None', nextHopIpAddress: [],
+    }]);
+    expect(sql.v4.length + sql.v6.length).toBeGreaterThan(1);
+  });
+
   it('effective NSG list: ids in Azure form, rules with expanded tag prefixes, example keys and types', () => {
     if (absent()) return;
     const levels = compileNsgs(net, tags).effectiveSecurityRules('vm1');
@@ -136,8 +148,9 @@ describe("Azure's JSON shapes (reads ../shared/data/azure-shapes/rest-specs_2025
     const nsgs = compileNsgs(net, tags);
     const allowed = formatAzure.ipFlowVerify(nsgs.ipFlowVerify('vm1', 'Outbound', 'Tcp', '10.0.1.4:50000', '52.239.0.10:443'));
     expect(check(allowed, example('NetworkWatcherIpFlowVerify'))).toEqual([]);
-    // R-NSG-4: outbound, the NIC NSG allows, then the subnet NSG's default rule decides last.
-    expect(allowed).toEqual({ access: 'Allow', ruleName: 'defaultSecurityRules/AllowInternetOutBound' });
+    // R-NSG-4: outbound, the NIC NSG allows, then the subnet NSG's default rule decides last; R-NSG-6: the subnet's
+    // 0.0.0.0/0 UDR puts every address in VirtualNetwork, so AllowVnetOutBound (65000) matches before AllowInternetOutBound.
+    expect(allowed).toEqual({ access: 'Allow', ruleName: 'defaultSecurityRules/AllowVnetOutBound' });
     const none = formatAzure.ipFlowVerify(nsgs.ipFlowVerify('vm2', 'Inbound', 'Tcp', '10.0.2.5:22', '8.8.8.8:50000'));
     expect(none).toEqual({ access: 'Allow', ruleName: '' });
     expect(check(none, example('NetworkWatcherIpFlowVerify'))).toEqual([]);

@@ -107,6 +107,20 @@ describe('vnetsim CLI', () => {
     expect(r.out).toMatch(/VnetLocal/);
   });
 
+  it('verify refuses a local address that is not the VM\'s (exit 2, names it); run --json carries sourceSeenByDestination', async () => {
+    const { dir, good } = files();
+    const bad = await cli('verify', good, '--vm', 'vm1', '--direction', 'Outbound', '--protocol', 'Tcp', '--local', '10.0.1.99:5000', '--remote', '8.8.8.8:443');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/10\.0\.1\.99 is not an address of VM vm1/);
+    const file = path.join(dir, 'seen.yaml');
+    writeFileSync(file, GOOD.replace(/steps:[\s\S]*$/, 'steps:\n  - send: { from: vm1, to: 8.8.8.8, protocol: Udp, port: 53 }\n'));
+    const r = await cli('run', file, '--json');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.out).scenarios[0].steps[0].result;
+    expect(result.sourceSeenByDestination).toBe(result.sourceSeen);
+    expect(result.sourceSeenByDestination).not.toBe('10.0.1.4');
+  });
+
   it('the built bin runs (reads packages/cli/dist/main.js)', () => {
     const bin = path.join(fileURLToPath(new URL('../../..', import.meta.url)), 'packages/cli/dist/main.js');
     if (!existsSync(bin)) {

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { runBenchCli } from '@vnetsim/bench';
 import { pino } from 'pino';
-import { parseAddress } from '@vnetsim/core';
+import { matchedPrefix, NsgError, parseAddress } from '@vnetsim/core';
 import { loadScenarioFile, MissingDataError, PACKET_PROTOCOLS, type Scenario } from '@vnetsim/scenario';
 import { Network } from '@vnetsim/dataplane';
 import { runScenario, type ScenarioResult } from '@vnetsim/scenario';
@@ -185,7 +185,7 @@ export const nextHopCommand: Command = {
       ctx.io.out(`Next hop type:   ${r.nextHopType}`);
       ctx.io.out(`Next hop IP:     ${r.nextHopIpAddress ?? '-'}`);
       ctx.io.out(`Route table id:  ${r.routeTableId}`);
-      if (r.route !== null) ctx.io.out(`Route:           ${r.route.addressPrefixes.join(', ')} (${r.route.source}${r.route.name ? `, ${r.route.name}` : ''})`);
+      if (r.route !== null) ctx.io.out(`Route:           ${r.route.serviceTag !== undefined ? `${r.route.serviceTag} ${matchedPrefix(r.route, to)}` : r.route.addressPrefixes.join(', ')} (${r.route.source}${r.route.name ? `, ${r.route.name}` : ''})`);
     }
     return EXIT.ok;
   },
@@ -215,7 +215,14 @@ export const verifyCommand: Command = {
     ipPort(ctx, 'remote');
     const s = load(ctx);
     vmExists(s, vm, 'vm');
-    const r = networkOf(ctx, s).nsgs.ipFlowVerify(vm, direction, protocol, local, remote);
+    let r: ReturnType<ReturnType<typeof networkOf>['nsgs']['ipFlowVerify']>;
+    try {
+      r = networkOf(ctx, s).nsgs.ipFlowVerify(vm, direction, protocol, local, remote);
+    } catch (e) {
+      // Azure refuses the question (InvalidRequest), e.g. a local address that is not one of the VM's.
+      if (e instanceof NsgError) throw new UsageError(`--${e.message}`);
+      throw e;
+    }
     if (azureFormat(ctx)) json(ctx, formatAzure.ipFlowVerify(r));
     else if (ctx.flags.json) json(ctx, r);
     else {

@@ -9,6 +9,7 @@ import { parsePorts, PortSpecError } from './ports.js';
 import { RULE_PROTOCOLS } from './protocols.js';
 import { INTERNET_EXCLUDED_V4, resolveTagName } from './service-tags/derived.js';
 import type { ServiceTagSet } from './service-tags/types.js';
+import { isServiceTagName } from './services.js';
 import type { NetworkSpec, Problem, RouteSpec, SecurityRuleSpec } from './types.js';
 
 export const RULE_PRIORITY_MIN = 100;
@@ -186,11 +187,18 @@ export function checkRule(rule: SecurityRuleSpec, path: string, tags: ServiceTag
 }
 
 /** Every problem of one user-defined route (R-RT-3). */
-export function validateRoute(route: RouteSpec, path: string): Problem[] {
+/**
+ * Checks one route. Its prefix is a CIDR or (R-RT-8) a service tag name; with `tags`, an unknown tag is a problem,
+ * without them only the tag name's shape is checked.
+ */
+export function validateRoute(route: RouteSpec, path: string, tags?: ServiceTagSet): Problem[] {
   const out: Problem[] = [];
   if (typeof route !== 'object' || route === null) return [{ path, message: `found ${show(route)}, expected a route object` }];
   if (!isNonEmptyString(route.name)) out.push({ path: `${path}.name`, message: `found ${show(route.name)}, expected a route name` });
-  checkCidr(route.prefix, `${path}.prefix`, out, 'an IPv4 or IPv6 prefix');
+  if (typeof route.prefix === 'string' && isServiceTagName(route.prefix)) {
+    if (tags !== undefined && !tags.has(route.prefix))
+      out.push({ path: `${path}.prefix`, message: `unknown service tag "${route.prefix}" (tag set "${tags.source}"), expected an IPv4 or IPv6 prefix or a service tag such as Storage or Storage.WestEurope (R-RT-8)` });
+  } else checkCidr(route.prefix, `${path}.prefix`, out, 'an IPv4 or IPv6 prefix or a service tag name (R-RT-8)');
   const t = route.nextHopType as string;
   if (t === 'VNetPeering' || t === 'VirtualNetworkServiceEndpoint')
     out.push({ path: `${path}.nextHopType`, message: `next hop type ${t} is refused in a user-defined route (R-RT-3), expected one of ${UDR_NEXT_HOPS.join(', ')}` });

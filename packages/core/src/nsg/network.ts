@@ -187,6 +187,14 @@ class NsgNetwork implements NetworkNsgs {
     const proto = protocolNumber(protocol);
     const l = parseEndpoint(local, 'local');
     const r = parseEndpoint(remote, 'remote');
+    // Azure refuses an IP flow verify whose local address is not one of the VM's NIC addresses.
+    const spec = this.net.vms.find((v) => v.name === vm);
+    const localIp = local.replace(/^\[?(.*?)\]?:\d+$/, '$1');
+    if (spec !== undefined && !vmOwnsAddress(spec, l.addr))
+      throw new NsgError(
+        'local',
+        `${localIp} is not an address of VM ${vm} (its addresses: ${[spec.privateIp, ...(spec.privateIpV6 === undefined ? [] : [spec.privateIpV6])].join(', ')})`,
+      );
     const [s, d] = direction === 'Outbound' ? [l, r] : [r, l];
     return this.evaluate(vm, direction, proto, s.addr, s.port, d.addr, d.port);
   }
@@ -221,6 +229,14 @@ class NsgNetwork implements NetworkNsgs {
     }
     return changes;
   }
+}
+
+function vmOwnsAddress(vm: VmSpec, addr: number | Uint32Array): boolean {
+  const own = typeof addr === 'number' ? vm.privateIp : vm.privateIpV6;
+  if (own === undefined) return false;
+  const a = parseAddress(own);
+  if (typeof addr === 'number') return a.family === 4 && a.addr === addr;
+  return a.family === 6 && a.words.every((w, i) => w === addr[i]);
 }
 
 /** `Tcp`/`Udp`/`Icmp`/`Esp`/`Ah` (any case) or an IANA number. */

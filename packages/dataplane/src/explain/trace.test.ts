@@ -20,7 +20,7 @@ function alone(net: Network, from: PacketBatch, i: number): PacketBatch {
 function decided(o: PacketOutcome): Omit<PacketOutcome, 'flowId'> {
   return {
     disposition: o.disposition, reason: o.reason, rule: o.rule, nextHopType: o.nextHopType, nextHopIp: o.nextHopIp,
-    routeTable: o.routeTable, sourceSeen: o.sourceSeen, sourceSeenByService: o.sourceSeenByService,
+    routeTable: o.routeTable, sourceSeen: o.sourceSeen, sourceSeenByService: o.sourceSeenByService, sourceSeenByDestination: o.sourceSeenByDestination,
     serviceError: o.serviceError, service: o.service, deliveredTo: o.deliveredTo,
   };
 }

@@ -10,6 +10,7 @@ import {
   DISPOSITION_NAMES,
   DROP_REASON_NAMES,
   parseAddress,
+  isServiceTagName,
   parseCidr,
   parsePorts,
   PortSpecError,
@@ -106,6 +107,12 @@ const str = (what = 'a string'): Schema => ({ k: 'str', what, check: nonEmpty })
 const enumOf = (values: readonly string[]): Schema => ({ k: 'str', enum: values });
 const addr: Schema = { k: 'str', what: 'an IP address', check: addrCheck };
 const cidr: Schema = { k: 'str', what: 'a prefix like 10.0.0.0/16', check: cidrCheck };
+/** R-RT-8: a route's prefix is a CIDR or a service tag name (known tags are checked against the tag set later). */
+const routePrefix: Schema = {
+  k: 'str',
+  what: 'a prefix like 10.0.0.0/16 or a service tag like Storage.WestEurope',
+  check: (v) => (isServiceTagName(v) ? null : cidrCheck(v)),
+};
 const subnetRef: Schema = { k: 'str', what: 'a subnet as vnet/subnet', check: subnetRefCheck };
 const listOf = (of: Schema, what?: string, min?: number): Schema =>
   min === undefined ? { k: 'list', of, ...(what ? { what } : {}) } : { k: 'list', of, min, ...(what ? { what } : {}) };
@@ -157,7 +164,7 @@ function securityRule(strict: boolean): Schema {
 function route(strict: boolean): Schema {
   return obj('a route', {
     name: req(str()),
-    prefix: req(strict ? cidr : str('a prefix')),
+    prefix: req(strict ? routePrefix : str('a prefix or a service tag')),
     nextHopType: req(enumOf(NEXT_HOP_TYPES)),
     nextHopIp: opt(strict ? addr : str('an IP address')),
   });
@@ -281,6 +288,8 @@ export interface Expect {
   nextHopType?: NextHopType;
   nextHopIp?: string;
   sourceSeenByService?: string;
+  /** The source address the packet carries where it arrives (VM, on-premises site, Internet, service). */
+  sourceSeenByDestination?: string;
   /** As written: `403 AuthorizationFailure`, `40914` (numbers become strings). */
   serviceError?: string;
   counts?: Partial<Record<DispositionName, number>>;
@@ -498,7 +507,7 @@ export const STEP_ARGS: Record<StepKind, Schema> = {
       r.report(node, path, 'an effectiveRoutes step needs exactly one of "subnet" (vnet/subnet) or "vm"');
   }),
   effectiveSecurityRules: obj('an effectiveSecurityRules step', { vm: req(str('a VM name')) }),
-  nextHop: obj('a nextHop step', { from: req(str('a VM name')), to: req(addr) }),
+  nextHop: obj('a nextHop step', { from: req(str('a VM name')), to: req(str('a VM, service, on-premises name or an address')) }),
   ipFlowVerify: obj('an ipFlowVerify step', {
     vm: req(str('a VM name')),
     direction: req(enumOf(DIRECTIONS)),
@@ -534,6 +543,10 @@ const ruleRow: Schema = obj('an effective security rule row', {
   sourcePorts: opt({ k: 'strnum', what: 'ports' }),
   destinationPorts: opt({ k: 'strnum', what: 'ports' }),
   prefix: opt(addrOrCidrSchema()),
+  // SCENARIOS.md: a rule row may be matched on one side.
+  sourcePrefix: opt(addrOrCidrSchema()),
+  destinationPrefix: opt(addrOrCidrSchema()),
+  level: opt(enumOf(['nic', 'subnet'])),
 });
 function addrOrCidrSchema(): Schema {
   return { k: 'str', what: 'an address or prefix', check: addrOrCidrCheck };
@@ -546,6 +559,7 @@ const EXPECT_FIELDS: Record<keyof Expect, Field> = {
   nextHopType: opt(enumOf(NEXT_HOP_TYPES)),
   nextHopIp: opt(addr),
   sourceSeenByService: opt(addr),
+  sourceSeenByDestination: opt(addr),
   serviceError: opt({ k: 'strnum', what: 'a service error like 403 AuthorizationFailure or 40914' }),
   counts: opt({ k: 'map', keys: DISPOSITION_NAMES, value: { k: 'int', min: 0, max: Number.MAX_SAFE_INTEGER, what: 'a count' }, what: 'a map of disposition to count' }),
   resetConnections: opt(listOf(str('a connection id'), 'a list of connection ids')),
@@ -557,7 +571,9 @@ const EXPECT_FIELDS: Record<keyof Expect, Field> = {
   address: opt(addr),
 };
 
-const PACKET_EXPECT = ['disposition', 'reason', 'rule', 'nextHopType', 'nextHopIp', 'routeTable', 'sourceSeenByService', 'serviceError'] as const;
+const PACKET_EXPECT = [
+  'disposition', 'reason', 'rule', 'nextHopType', 'nextHopIp', 'routeTable', 'sourceSeenByService', 'sourceSeenByDestination', 'serviceError',
+] as const;
 const CHANGE_EXPECT = ['error', 'resetConnections'] as const;
 /** The expect keys that mean something for each step kind (others would be silent no-ops, so they are errors). */
 export const EXPECT_KEYS: Record<StepKind, readonly (keyof Expect)[]> = {
@@ -577,7 +593,8 @@ export const EXPECT_KEYS: Record<StepKind, readonly (keyof Expect)[]> = {
   effectiveRoutes: ['contains', 'notContains'],
   effectiveSecurityRules: ['contains', 'notContains'],
   nextHop: ['nextHopType', 'nextHopIp', 'routeTable'],
-  ipFlowVerify: ['access', 'rule'],
+  // error: Azure refuses a question it cannot answer (a local address that is not the VM's) with InvalidRequest.
+  ipFlowVerify: ['access', 'rule', 'error'],
   resolve: ['address'],
   advanceTime: ['resetConnections'],
 };
@@ -603,6 +620,8 @@ export const TOP_FIELDS: Fields = {
       snatPortsPerIp: opt({ k: 'int', min: 1, max: 64512, what: 'a number of ports from 1 to 64512' }),
       // R-SNAT-1: where the documents disagree, both behaviours, behind one named option.
       outboundPrecedence: opt(enumOf(['instancePublicIp', 'natGateway'])),
+      // R-SVC-4: the seed's reading (public, default) or the current Storage documents' (azureInternal).
+      storageSameRegionSource: opt(enumOf(['public', 'azureInternal'])),
     }),
     () => ({ endpointPrecedence: 'override' }),
   ),
