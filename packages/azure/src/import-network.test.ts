@@ -365,6 +365,21 @@ describe('ARM', () => {
 
 // ------------------------------------------------------------------------------------------------------ az
 describe('az exports', () => {
+  it('az network nat gateway list, az keyvault show (properties nested), az network vnet subnet list: read as az prints them', () => {
+    const sn = rid('Microsoft.Network/virtualNetworks/subnets', 'v', 's');
+    const r = importNetwork([
+      { file: 'vnets.json', doc: [{ id: rid('Microsoft.Network/virtualNetworks', 'v'), name: 'v', type: 'Microsoft.Network/virtualNetworks', location: 'westeurope', addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [] }] },
+      { file: 'subnets.json', doc: [{ id: sn, name: 's', type: 'Microsoft.Network/virtualNetworks/subnets', addressPrefix: '10.0.1.0/24', natGateway: { id: rid('Microsoft.Network/natGateways', 'nat') }, serviceEndpoints: [{ service: 'Microsoft.KeyVault', locations: ['*'] }] }] },
+      { file: 'nat.json', doc: [{ id: rid('Microsoft.Network/natGateways', 'nat'), name: 'nat', type: 'Microsoft.Network/natGateways', location: 'westeurope', publicIpAddresses: [{ id: rid('Microsoft.Network/publicIPAddresses', 'nat-ip') }], subnets: [{ id: sn }] }] },
+      { file: 'pips.json', doc: [{ id: rid('Microsoft.Network/publicIPAddresses', 'nat-ip'), name: 'nat-ip', type: 'Microsoft.Network/publicIPAddresses', location: 'westeurope', ipAddress: '20.50.0.1', publicIPAddressVersion: 'IPv4' }] },
+      { file: 'kv.json', doc: { id: rid('Microsoft.KeyVault/vaults', 'kv'), name: 'kv', type: 'Microsoft.KeyVault/vaults', location: 'westeurope', properties: { networkAcls: { defaultAction: 'Deny', bypass: 'None', ipRules: [{ value: '52.40.0.0/24' }], virtualNetworkRules: [{ id: sn }] } } } },
+    ]);
+    expect(r.report.format).toBe('az');
+    expect(r.report.skipped).toEqual([]);
+    expect(r.network.vnets[0]!.subnets).toEqual([{ name: 's', prefix: '10.0.1.0/24', natGateway: { publicIps: ['20.50.0.1'] }, serviceEndpoints: [{ service: 'Microsoft.KeyVault', locations: ['*'] }], endpointPolicies: [] }]);
+    expect(r.network.services[0]).toMatchObject({ name: 'kv', type: 'Microsoft.KeyVault', resourceGroup: 'rg', subscription: 's1', firewall: { defaultAction: 'Deny', virtualNetworkRules: ['v/s'], ipRules: ['52.40.0.0/24'] } });
+  });
+
   it('az resource list (no properties) and keyvault list (no network rules) are skipped with why; Resource Graph rows with properties import', () => {
     const r = importNetwork([
       { file: 'resources.json', doc: [{ id: rid('Microsoft.Network/virtualNetworks', 'a'), name: 'a', type: 'Microsoft.Network/virtualNetworks', location: 'westeurope', properties: null }] },
