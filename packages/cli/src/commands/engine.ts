@@ -8,8 +8,8 @@ import { Network } from '@vnetsim/dataplane';
 import { runScenario, type ScenarioResult } from '@vnetsim/scenario';
 import { tracePacket } from '@vnetsim/scenario';
 import { pipelineDiagram, STAGES } from '@vnetsim/dataplane';
-import { openPcapFile } from '../capture-files.js';
-import { FlowLogWriter } from '@vnetsim/dataplane';
+import { DEFAULT_SNAPLEN, openPcapFile } from '../capture-files.js';
+import { DEFAULT_CAPTURE_START, FlowLogWriter, RunCapture, VnetFlowLogWriter } from '@vnetsim/dataplane';
 import { EXIT, ipPort, oneFile, oneOf, optionalPort, required, scenarioFiles, UsageError, type Command, type CommandContext } from '../command.js';
 import { renderTable } from '../table.js';
 import { formatAzure } from '@vnetsim/azure';
@@ -56,10 +56,20 @@ function progressReporter(ctx: CommandContext): ((step: number, done: number, to
 export const runCommand: Command = {
   name: 'run',
   summary: 'run scenario files and check their expectations (exit 0 all held, 1 one failed, 2 invalid file)',
-  usage: 'vnetsim run FILE|DIR... [--json] [--pcap FILE] [--flow-log FILE] [--service-tags FILE] [--log-level L]',
-  options: { pcap: { type: 'string' }, 'flow-log': { type: 'string' } },
-  optionHelp: ['--pcap FILE       write the packets of the run (before and after translation, and the RSTs) as a capture', '--flow-log FILE   write NSG flow log v2 records of the run'],
-  examples: ['vnetsim run scenarios/', 'vnetsim run scenarios/service-endpoints/endpoint-switches-source-to-private.yaml --json', 'vnetsim run scenarios/ --pcap run.pcap --flow-log flows.json'],
+  usage: 'vnetsim run FILE|DIR... [--json] [--pcap FILE] [--pcapng FILE] [--snaplen N] [--capture-start TIME] [--flow-log FILE] [--vnet-flow-log FILE] [--service-tags FILE] [--log-level L]',
+  options: {
+    pcap: { type: 'string' }, pcapng: { type: 'string' }, snaplen: { type: 'string' }, 'capture-start': { type: 'string' },
+    'flow-log': { type: 'string' }, 'vnet-flow-log': { type: 'string' },
+  },
+  optionHelp: [
+    '--pcap FILE            write the packets of the run as a libpcap capture (before and after translation, and the RSTs); TCP numbers per connection, as Wireshark expects',
+    '--pcapng FILE          the same as pcapng: an interface per capture point (vm-nic, after-translation, service-side) and a comment per packet with its disposition and drop reason (Wireshark: frame.comment; dropped packets: frame.verdict.ebpf_tc == 2)',
+    `--snaplen N            bytes kept of each packet in the capture (default ${DEFAULT_SNAPLEN}: headers and a little payload; 65535 keeps whole packets)`,
+    '--capture-start TIME   the instant (ISO 8601, e.g. 2026-01-01T00:00:00Z, the default) where simulated time 0 lands in captures and flow logs; each further scenario starts on the next minute after the previous one',
+    '--flow-log FILE        write NSG flow log v2 records of the run (every flow and NSG that decided it, B/C/E and denied tuples)',
+    '--vnet-flow-log FILE   write VNet flow log records (flowLogVersion 4) of the run',
+  ],
+  examples: ['vnetsim run scenarios/', 'vnetsim run scenarios/service-endpoints/endpoint-switches-source-to-private.yaml --json', 'vnetsim run scenarios/ --pcap run.pcap --flow-log flows.json', 'vnetsim run scenarios/quickstart.yaml --pcapng run.pcapng --vnet-flow-log vnet-flows.json'],
   run(ctx) {
     const files = scenarioFiles(ctx);
     // Every file is validated first: an invalid file means nothing runs (exit 2). A scenario whose public data
@@ -75,9 +85,17 @@ export const runCommand: Command = {
       }
     }
     const pcapPath = ctx.values['pcap'];
+    const pcapngPath = ctx.values['pcapng'];
     const flowLogPath = ctx.values['flow-log'];
-    const pcap = typeof pcapPath === 'string' ? openPcapFile(pcapPath) : undefined;
+    const vnetFlowLogPath = ctx.values['vnet-flow-log'];
+    if (typeof pcapPath === 'string' && typeof pcapngPath === 'string') throw new UsageError('--pcap and --pcapng: give one capture file');
+    const snaplen = snaplenOf(ctx);
+    const start = captureStartOf(ctx);
+    const capPath = typeof pcapngPath === 'string' ? pcapngPath : typeof pcapPath === 'string' ? pcapPath : undefined;
+    const pcap = capPath === undefined ? undefined : openPcapFile(capPath, { snaplen }, typeof pcapngPath === 'string');
     const flowLog = typeof flowLogPath === 'string' ? new FlowLogWriter() : undefined;
+    const vnetFlowLog = typeof vnetFlowLogPath === 'string' ? new VnetFlowLogWriter() : undefined;
+    const capture = pcap !== undefined || flowLog !== undefined || vnetFlowLog !== undefined ? new RunCapture({ pcap, flowLog, vnetFlowLog, start }) : undefined;
     const progress = progressReporter(ctx);
     const log = logger(ctx);
     const results: ScenarioResult[] = [];
@@ -87,7 +105,7 @@ export const runCommand: Command = {
       const onTraffic = (step: number, packets: number, seconds: number) => {
         if (packets >= 10_000) speeds.push(`  step ${step}: ${packets.toLocaleString('en-US')} packets, ${formatRate(packets / Math.max(seconds, 1e-9))} packets/s`);
       };
-      const r = runScenario(s, { pcap, flowLog, progress, onTraffic, logger: log });
+      const r = runScenario(s, { capture, progress, onTraffic, logger: log });
       results.push(r);
       if (!ctx.flags.json) {
         printScenario(ctx, r);
@@ -96,6 +114,7 @@ export const runCommand: Command = {
     }
     pcap?.close();
     if (flowLog !== undefined && typeof flowLogPath === 'string') writeFileSync(flowLogPath, `${flowLog.toString()}\n`);
+    if (vnetFlowLog !== undefined && typeof vnetFlowLogPath === 'string') writeFileSync(vnetFlowLogPath, `${vnetFlowLog.toString()}\n`);
     const passed = results.every((r) => r.passed);
     if (ctx.flags.json) json(ctx, { scenarios: results, passed, ...(skipped.length > 0 ? { skipped } : {}) });
     else {
@@ -110,6 +129,24 @@ export const runCommand: Command = {
     return passed ? EXIT.ok : EXIT.failed;
   },
 };
+
+/** --snaplen N: 60 .. 262144 (default DEFAULT_SNAPLEN). */
+function snaplenOf(ctx: CommandContext): number {
+  const v = ctx.values['snaplen'];
+  if (v === undefined) return DEFAULT_SNAPLEN;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 60 || n > 262144) throw new UsageError(`--snaplen ${String(v)}: expected an integer from 60 to 262144`);
+  return n;
+}
+
+/** --capture-start TIME: an ISO 8601 instant (default DEFAULT_CAPTURE_START, 2026-01-01T00:00:00Z); Unix seconds. */
+function captureStartOf(ctx: CommandContext): number {
+  const v = ctx.values['capture-start'];
+  if (v === undefined) return DEFAULT_CAPTURE_START;
+  const ms = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(v) ? Date.parse(v) : NaN;
+  if (!Number.isFinite(ms) || ms < 0) throw new UsageError(`--capture-start ${String(v)}: expected an ISO 8601 instant like 2026-01-01T00:00:00Z`);
+  return ms / 1000;
+}
 
 function formatRate(x: number): string {
   return x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0);

@@ -158,6 +158,8 @@ export class FlowTable {
   pinned: Int32Array | null = null;
   pinEpoch = -1;
   private readonly onRelease: ((id: number) => void) | null;
+  /** Also called with a flow id just before its record is freed (flow logs end the flow there); null costs nothing. */
+  onFree: ((id: number) => void) | null = null;
 
   constructor(options: FlowTableOptions) {
     const { capacity } = options;
@@ -508,6 +510,7 @@ export class FlowTable {
 
   private release(id: number): void {
     if (this.onRelease !== null) this.onRelease(id);
+    if (this.onFree !== null) this.onFree(id);
     const index = this.index, mask = this.mask;
     let i = this.hash[id] & mask;
     while (index[i] !== id) i = (i + 1) & mask;

@@ -5,9 +5,7 @@ import type { Logger } from 'pino';
 import { Network } from '@vnetsim/dataplane';
 import { PacketBatch, Proto, Purpose, TcpFlag } from '@vnetsim/dataplane';
 import { TrafficGenerator } from '@vnetsim/dataplane';
-import type { PcapWriter } from '@vnetsim/dataplane';
-import type { FlowLogWriter } from '@vnetsim/dataplane';
-import { flowLogRuleName } from '@vnetsim/dataplane';
+import { RunCapture, type CaptureFileWriter, type FlowLogWriter, type VnetFlowLogWriter } from '@vnetsim/dataplane';
 import type { Expect, PacketProtocol, Step } from '../load/scenario-schema.js';
 import type { Scenario } from '../load/scenario-load.js';
 import { outcomeOf, traceOf, type PacketOutcome, type Trace } from '@vnetsim/dataplane';
@@ -15,8 +13,14 @@ import { resolveSource, resolveSource6, resolveTarget } from '../drive/resolve.j
 import { packetEnds, pushPacket, type PacketEnds } from '../drive/packet.js';
 
 export interface RunOptions {
-  pcap?: PcapWriter;
+  /** Packet capture (PcapWriter or PcapngWriter); flow logs (NSG v2, VNet v4). Ignored when `capture` is given. */
+  pcap?: CaptureFileWriter;
   flowLog?: FlowLogWriter;
+  vnetFlowLog?: VnetFlowLogWriter;
+  /** Unix seconds of simulated time 0 in captures and flow logs (default 2026-01-01T00:00:00Z). */
+  captureStart?: number;
+  /** Captures shared by several scenarios (their times follow each other); the CLI passes one for a whole run. */
+  capture?: RunCapture;
   logger?: Logger;
   /** Called during long traffic steps with packets done and total (the CLI draws progress on a terminal). */
   progress?: (step: number, done: number, total: number) => void;
@@ -66,9 +70,13 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): ScenarioResult 
     flowCapacity: 1 << 17,
     batchCapacity: BATCH,
   });
-  const ctx = new RunContext(net, opts);
+  const capture = opts.capture ?? (opts.pcap !== undefined || opts.flowLog !== undefined || opts.vnetFlowLog !== undefined
+    ? new RunCapture({ pcap: opts.pcap, flowLog: opts.flowLog, vnetFlowLog: opts.vnetFlowLog, start: opts.captureStart })
+    : undefined);
+  capture?.begin(net);
+  const ctx = new RunContext(net, opts, capture);
   const steps = s.steps.map((step) => ctx.runStep(step));
-  if (opts.flowLog !== undefined) ctx.writeFlowLog(opts.flowLog);
+  capture?.end(ctx.time);
   const c = net.counters;
   return {
     name: s.name,
@@ -95,9 +103,15 @@ class RunContext {
   constructor(
     readonly net: Network,
     readonly opts: RunOptions,
+    private readonly cap: RunCapture | undefined,
   ) {
     this.small = net.newBatch(8);
     this.big = net.newBatch(BATCH);
+  }
+
+  /** The scenario clock (simulated seconds). */
+  get time(): number {
+    return this.clock;
   }
 
   runStep(step: Step): StepResult {
@@ -139,7 +153,7 @@ class RunContext {
         const proto = PROTOCOLS[step.protocol].number;
         const b = this.small;
         b.clear();
-        const row = pushPacket(b, ends, false, step.sourcePort ?? this.port(), step.port ?? defaultPort(proto), proto, proto === Proto.Tcp ? TcpFlag.SYN : 0, 60, this.tick());
+        const row = pushPacket(b, ends, false, step.sourcePort ?? this.port(), step.port ?? defaultPort(proto), proto, proto === Proto.Tcp ? TcpFlag.SYN : 0, headerBytes(ends, proto, 60), this.tick());
         if (step.disk === true) b.purpose[row] = Purpose.DiskIo; // R-SE-8
         const { outcome, trace } = this.process(b, 0);
         checkPacket(e, outcome, failures);
@@ -245,6 +259,7 @@ class RunContext {
       }
       case 'advanceTime': {
         this.clock += step.seconds;
+        this.cap?.advance(this.clock);
         const expired = net.flows.expire(this.clock);
         // Idle expiry closes nothing by RST: no connection is reset by time passing.
         if (e.resetConnections !== undefined && e.resetConnections.length > 0)
@@ -275,9 +290,11 @@ class RunContext {
     const b = this.small;
     b.clear();
     if (proto === Proto.Tcp) {
-      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.SYN, 60, this.tick());
-      pushPacket(b, ends, true, sp, dp, proto, TcpFlag.SYN | TcpFlag.ACK, 60, this.tick());
-      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.ACK, 52, this.tick());
+      // Handshake segments carry no payload (headers only, as sent by a real stack without options).
+      const hdr = headerBytes(ends, proto, 0);
+      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.SYN, hdr, this.tick());
+      pushPacket(b, ends, true, sp, dp, proto, TcpFlag.SYN | TcpFlag.ACK, hdr, this.tick());
+      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.ACK, hdr, this.tick());
       pushPacket(b, ends, false, sp, dp, proto, TcpFlag.PSH | TcpFlag.ACK, 540, this.tick());
     } else {
       pushPacket(b, ends, false, sp, dp, proto, 0, 84, this.tick());
@@ -296,23 +313,8 @@ class RunContext {
     net.process(b);
     const trace = traceOf(net.tables, net.scratch, b, row);
     const outcome = outcomeOf(net.tables, net.scratch, b, row);
-    this.capture(b);
+    this.cap?.batch(net, b);
     return { outcome, trace };
-  }
-
-  private capture(b: PacketBatch): void {
-    const pcap = this.opts.pcap;
-    if (pcap === undefined) return;
-    const dir = this.net.scratch.flowDir;
-    for (let i = 0; i < b.count; i++) {
-      pcap.writeRow(b, i, 'original');
-      const nat = b.translatedSrc[i]!;
-      if (nat === 0) continue;
-      // R-SNAT-1: a reply (reverse direction) goes to the public address and port on the outside, so the translated
-      // view rewrites its destination; a forward packet's source.
-      if (dir[i] === 1) pcap.writeIpv4(b.time[i]!, b.src[i]!, nat, b.proto[i]!, b.srcPort[i]!, b.translatedSrcPort[i]!, b.tcpFlags[i]!, b.length[i]!);
-      else if (nat !== b.src[i]) pcap.writeRow(b, i, 'translated');
-    }
   }
 
   private traffic(step: Extract<Step, { kind: 'traffic' }>, failures: string[]): Record<string, unknown> {
@@ -350,7 +352,7 @@ class RunContext {
       if (n === 0) break;
       if (done + n > step.packets) b.count = step.packets - done;
       net.process(b);
-      this.capture(b);
+      this.cap?.batch(net, b);
       done += b.count;
       this.clock = b.time[b.count - 1]!;
       this.opts.progress?.(step.index, done, step.packets);
@@ -381,7 +383,7 @@ class RunContext {
   private change(r: ReturnType<Network['enableServiceEndpoint']>, e: Expect, failures: string[]): Record<string, unknown> {
     const resetIds = new Set(r.resets.filter((x) => x.rstSent).map((x) => x.flowId));
     const named = [...this.connections.entries()].filter(([, c]) => resetIds.has(c.flowId) && this.matches(c, r.resets)).map(([id]) => id);
-    for (const x of r.resets) if (x.rstSent) this.opts.pcap?.writeResetPair(this.net.flows, x.flowId, this.clock);
+    if (r.resets.length > 0) this.cap?.resets(this.net, r.resets, this.clock);
     if (e.error !== undefined) {
       if (r.ok) failures.push(`error: expected ${e.error}, but the change was applied`);
       else if (r.error!.code !== e.error) failures.push(`error: expected ${e.error}, got ${r.error!.code} (${r.error!.message})`);
@@ -406,34 +408,12 @@ class RunContext {
     return resets.some((x) => x.flowId === c.flowId && x.srcPort === c.srcPort && x.dstPort === c.dstPort && (e.family === 6 || (x.src === e.src && x.dst === e.dst)));
   }
 
-  /** NSG flow log v2 records of the flows recorded during the run. */
-  writeFlowLog(w: FlowLogWriter): void {
-    const net = this.net;
-    const t = net.tables;
-    const f = net.flows;
-    f.scan((id) => {
-      const vm = f.nic[id]!;
-      if (vm < 0) return;
-      const sub = f.subnet[id]!;
-      const c = t.vmNicOut[vm] ?? (sub >= 0 ? t.subnetNsgOut[sub] : null);
-      const r = f.ruleIndex[id]!;
-      if (c === null || c === undefined || r < 0 || r >= c.rules.length) return;
-      const spec = net.spec;
-      const sub0 = spec.vnets[0]?.subscription ?? 'default';
-      w.addFlow(f, id, this.clock, {
-        nsgId: `/subscriptions/${sub0}/resourceGroups/vnetsim/providers/Microsoft.Network/networkSecurityGroups/${c.nsg}`,
-        rule: flowLogRuleName(c.rules[r]!.name),
-        mac: macOf(vm),
-        direction: 'O',
-        decision: c.allow[r] === 1 ? 'A' : 'D',
-      }, true);
-    });
-  }
 }
 
-/** A stable, clearly synthetic MAC per VM (Azure's 00-0D-3A prefix). */
-function macOf(vm: number): string {
-  return `000D3A${(vm + 1).toString(16).toUpperCase().padStart(6, '0')}`;
+/** Bytes of the IP and transport headers of a packet between `ends` (the `send` step's SYN: no payload). */
+function headerBytes(ends: PacketEnds, proto: number, fallback: number): number {
+  if (proto !== Proto.Tcp) return fallback;
+  return (ends.family === 4 ? 20 : 40) + 20;
 }
 
 function expectEq(failures: string[], key: string, want: unknown, got: unknown): void {
