@@ -141,9 +141,12 @@ export class FlowRecorder {
     if (m === this.minute) return;
     this.minute = m;
     if (this.open === 0) return;
+    const f = this.net!.flows;
     for (let id = 0; id < this.tracked.length; id++) {
       const r = this.tracked[id];
-      if (r !== undefined && this.now - r.lastReport >= CONTINUING_INTERVAL_SECONDS) this.report(id, this.now, 'C', false);
+      // A flow idle past its timeout by now is about to expire: it ends (E) instead of continuing.
+      if (r !== undefined && this.now - r.lastReport >= CONTINUING_INTERVAL_SECONDS && this.clock.unix(f.lastSeen[id]! + f.idleTimeout) > this.now)
+        this.report(id, this.now, 'C', false);
     }
   }
 

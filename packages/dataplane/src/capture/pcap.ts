@@ -414,6 +414,9 @@ export interface PcapRecord {
   dstPort: number;
   /** TCP flag byte; for ICMP the type; 0 otherwise. */
   tcpFlags: number;
+  /** TCP sequence and acknowledgement numbers (0 for other protocols). */
+  seq: number;
+  ack: number;
   /** Header checksum (IPv4; always true for IPv6) and transport checksum, recomputed over the captured bytes. */
   ipChecksumOk: boolean;
   l4ChecksumOk: boolean;
@@ -470,15 +473,15 @@ function parseIp(p: Uint8Array): Omit<PcapRecord, 'tsSec' | 'tsUsec' | 'inclLen'
   } else {
     throw new Error(`pcap: record is not IPv4 or IPv6 (version nibble ${version})`);
   }
-  let srcPort = 0, dstPort = 0, tcpFlags = 0;
+  let srcPort = 0, dstPort = 0, tcpFlags = 0, seq = 0, ack = 0;
   if (proto === Proto.Tcp || proto === Proto.Udp) {
     srcPort = v.getUint16(off);
     dstPort = v.getUint16(off + 2);
-    if (proto === Proto.Tcp) tcpFlags = p[off + 13];
+    if (proto === Proto.Tcp) (tcpFlags = p[off + 13]), (seq = v.getUint32(off + 4)), (ack = v.getUint32(off + 8));
   } else if (proto === Proto.Icmp || proto === Proto.Icmpv6) {
     tcpFlags = p[off];
   }
   const hasL4 = proto === Proto.Tcp || proto === Proto.Udp || proto === Proto.Icmp || proto === Proto.Icmpv6;
   const l4Ok = !hasL4 || finish(sum16(p, off, p.byteLength - off, pseudo < 0 ? 0 : pseudo)) === 0;
-  return { family, src, dst, proto, srcPort, dstPort, tcpFlags, ipChecksumOk: ipOk, l4ChecksumOk: l4Ok };
+  return { family, src, dst, proto, srcPort, dstPort, tcpFlags, seq, ack, ipChecksumOk: ipOk, l4ChecksumOk: l4Ok };
 }
