@@ -9,7 +9,6 @@
 // A copy carries the same TCP numbers as its original.
 import {
   Disposition,
-  DISPOSITION_DESCRIPTIONS,
   DISPOSITION_NAMES,
   DROP_REASON_DESCRIPTIONS,
   DROP_REASON_NAMES,
@@ -183,9 +182,10 @@ export class PacketCapture {
 function describe(b: PacketBatch, i: number, detail: string): string {
   const d = b.disposition[i]!, r = b.dropReason[i]!;
   const name = DISPOSITION_NAMES[d] ?? `disposition ${d}`;
-  const why = r === 0 ? DISPOSITION_DESCRIPTIONS[name as keyof typeof DISPOSITION_DESCRIPTIONS] : `dropped, ${DROP_REASON_NAMES[r]}: ${DROP_REASON_DESCRIPTIONS[DROP_REASON_NAMES[r]!]}`;
+  // Delivered packets (most of a capture) say only that; a dropped one says why, in the words of the drop table.
+  if (r === 0) return `${name}${detail}`;
   const svc = b.serviceError[i] !== 0 ? ` (service error ${b.serviceError[i]})` : '';
-  return `${name}: ${why}${svc}${detail}`;
+  return `${name}: dropped, ${DROP_REASON_NAMES[r]}: ${DROP_REASON_DESCRIPTIONS[DROP_REASON_NAMES[r]!]}${svc}${detail}`;
 }
 
 /** The NSG rule that decided the packet's flow, from the levels the pipeline evaluated for this row ('' none). */
