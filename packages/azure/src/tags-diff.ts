@@ -6,6 +6,7 @@ import {
   canonicalRegion,
   diffServiceTags,
   endpointScope,
+  hasStoragePolicy,
   endpointService,
   isDerivedTagName,
   type NetworkSpec,
@@ -104,7 +105,7 @@ export function diffTagEditions(oldTags: ServiceTagSet, newTags: ServiceTagSet, 
         if (filter.service !== undefined && (endpointService(ep.service)?.tag ?? ep.service).toLowerCase() !== serviceBase(filter.service)) continue;
         const scope = (t: ServiceTagSet) => {
           try {
-            return endpointScope(t, ep.service, vnet.region, ep.locations);
+            return endpointScope(t, ep.service, vnet.region, ep.locations, hasStoragePolicy(net, subnet));
           } catch (e) {
             return (e as Error).message;
           }

@@ -9,6 +9,7 @@ import {
   NetworkRouting,
   compileNsgs,
   endpointScope,
+  hasStoragePolicy,
   parseCidr,
   validateNetwork,
   type NetworkNsgs,
@@ -199,7 +200,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     const scopeLocations = enable ? locations : before?.locations;
     let scope: { v4: string[]; v6: string[] };
     try {
-      scope = endpointScope(this.tags, service, vnet.region, scopeLocations);
+      scope = endpointScope(this.tags, service, vnet.region, scopeLocations, hasStoragePolicy(this.specNow, found.subnet));
     } catch (e) {
       return this.refuse('InvalidRequest', (e as Error).message);
     }

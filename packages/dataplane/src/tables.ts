@@ -53,17 +53,29 @@ export interface CompiledTables {
   readonly subnetSnatPool: Int32Array;
   /** R-POL-1: 1 when subnet s may reach service resource r through its endpoint: [s * serviceCount + r]. */
   readonly policyAllows: Uint8Array;
-  /** 1 when the subnet has any endpoint policy (an unmodelled address of the service is then refused too). */
+  /** 1 when the subnet has a Storage endpoint policy (an unmodelled Storage address is then refused too, R-POL-1). */
   readonly subnetHasPolicy: Uint8Array;
+  /** R-POL-1: the Storage tag's prefixes (a policy filters Storage only), IPv4 and IPv6. */
+  readonly storageSpace: CompiledIpv4Trie;
+  readonly storageSpace6: CompiledIpv6Trie;
   // VNets
   readonly vnetNames: readonly string[];
   /** First NAT IP of the VNet's gateway (R-SE-5, R-SNAT-3), 0 none. */
   readonly vnetGatewayNat: Uint32Array;
+  /** R-SNAT-3: on-premises prefixes behind the VNet's gateway (gateway.onPremPrefixes, onPrem sites), null none. */
+  readonly vnetGatewayPrefixes: ReadonlyArray<CompiledIpv4Trie | null>;
+  /** R-SVC-4: region of each VNet, as an index shared with serviceRegion. */
+  readonly vnetRegion: Int32Array;
   // service resources
   readonly serviceNames: readonly string[];
   readonly serviceAddress: Uint32Array;
   /** 1 when defaultAction is Deny (R-SVC-1). */
   readonly serviceDeny: Uint8Array;
+  /** R-SVC-4: region index (see vnetRegion) of each service; 1 in serviceIsStorage for storage accounts. */
+  readonly serviceRegion: Int32Array;
+  readonly serviceIsStorage: Uint8Array;
+  /** R-SVC-4: options.storageSameRegionSource (said in traces). */
+  readonly storageSameRegionSource: 'public' | 'azureInternal';
   /** 1 when subnet s is in service r's virtualNetworkRules: [r * subnetCount + s]. */
   readonly serviceVnetRule: Uint8Array;
   /** Per service: its ipRules as a prefix table (value 0 = match), null when none. */
@@ -95,11 +107,11 @@ export function compileTables(
   tags: ServiceTagSet,
   routing: NetworkRouting,
   nsgs: NetworkNsgs,
-  options: Pick<ScenarioOptions, 'outboundPrecedence'> = {},
+  options: Pick<ScenarioOptions, 'outboundPrecedence' | 'storageSameRegionSource'> = {},
 ): CompiledTables {
   tableCompiles.count++;
   const ctx = new CompileContext(spec, routing);
-  const { vnetGatewayNat, vnetDefaultPool } = compileVnets(ctx);
+  const { vnetGatewayNat, vnetDefaultPool, vnetGatewayPrefixes, vnetRegion } = compileVnets(ctx);
   const subnets = compileSubnets(ctx, routing, nsgs, vnetDefaultPool);
   // Order matters: each part inserts into the destination tables (VMs, then on-premises, then services).
   const vms = compileVms(ctx, nsgs, subnets.subnetSnatPool, options);
@@ -111,10 +123,13 @@ export function compileTables(
     ...vms,
     subnetNames: ctx.subnetNames,
     ...subnets,
-    ...compilePolicies(ctx),
+    ...compilePolicies(ctx, tags),
     vnetNames: ctx.vnetNames,
     vnetGatewayNat,
+    vnetGatewayPrefixes,
+    vnetRegion,
     ...services,
+    storageSameRegionSource: options.storageSameRegionSource === 'azureInternal' ? 'azureInternal' : 'public',
     ...onPrem,
     destinations: ctx.dest.compile(),
     destinations6: ctx.dest6.compile(),

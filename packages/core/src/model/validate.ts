@@ -378,8 +378,10 @@ function validateServices(net: NetworkSpec, tags: ServiceTagSet, out: Problem[])
       const sr = canonicalRegion(svc.region);
       if (info?.scope === 'region' && vr !== sr)
         out.push({ path: at, message: `subnet ${ref} is in ${vr} but ${svc.name} is in ${sr} (R-SVC-2), expected a subnet in ${sr}` });
-      if (info?.scope === 'regionAndPair' && vr !== sr && vr !== pairedRegion(sr))
-        out.push({ path: at, message: `subnet ${ref} is in ${vr}, neither ${svc.name}'s region ${sr} nor its pair ${pairedRegion(sr) ?? '(none)'} (R-SVC-2)` });
+      // R-SVC-2: a subnet with a Microsoft.Storage.Global endpoint may be linked to an account in any region.
+      const global = arr(r.subnet.serviceEndpoints).some((e) => endpointServiceName(e?.service) === 'Microsoft.Storage.Global');
+      if (info?.scope === 'regionAndPair' && !global && vr !== sr && vr !== pairedRegion(sr))
+        out.push({ path: at, message: `subnet ${ref} is in ${vr}, neither ${svc.name}'s region ${sr} nor its pair ${pairedRegion(sr) ?? '(none)'} (R-SVC-2), expected a subnet there or one with a Microsoft.Storage.Global endpoint` });
     });
     ipRules.forEach((ip, ri) => {
       const at = `${sp}.firewall.ipRules[${ri}]`;

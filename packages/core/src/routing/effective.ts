@@ -12,7 +12,7 @@
 // Selection works per prefix (one candidate per prefix of a row); a row is Invalid when all its prefixes lost.
 import type { NetworkSpec, NextHopType, RouteSource, ScenarioOptions, ServiceEndpointSpec, SubnetSpec, VnetSpec } from '../model/types.js';
 import type { ServiceTag, ServiceTagSet } from '../model/service-tags/types.js';
-import { endpointScope, isServiceTagName } from '../model/services.js';
+import { endpointScope, hasStoragePolicy, isServiceTagName } from '../model/services.js';
 import { parseAddress, AddressError } from '../addr/index.js';
 import type { EffectiveRoute } from './types.js';
 import { RoutingError } from './errors.js';
@@ -243,12 +243,13 @@ function computeRows(net: NetworkSpec, tags: ServiceTagSet, ref: SubnetRef, opti
   }
 
   // R-SE-ROUTE-1, R-SE-REGION, R-SE-ROUTE-3: one Default/VirtualNetworkServiceEndpoint row per prefix in scope.
+  const storagePolicy = hasStoragePolicy(net, subnet);
   (subnet.serviceEndpoints ?? []).forEach((raw, k) => {
     const ep = endpointOf(raw);
     const path = `${subnetPath}.serviceEndpoints[${k}]`;
     let scope: { v4: string[]; v6: string[] };
     try {
-      scope = endpointScope(tags, ep.service, vnet.region, ep.locations);
+      scope = endpointScope(tags, ep.service, vnet.region, ep.locations, storagePolicy);
     } catch (e) {
       throw new RoutingError(path, e instanceof Error ? e.message : String(e));
     }

@@ -1,6 +1,6 @@
 // What the table compilers share: names and indices of VNets and subnets, the SNAT pools (one per public address),
 // and the destination tables every part inserts into.
-import { Ipv4Trie, Ipv6Trie, parseIpv4, type NetworkRouting, type NetworkSpec, type SubnetSpec, type VnetSpec } from '@vnetsim/core';
+import { canonicalRegion, Ipv4Trie, Ipv6Trie, parseIpv4, type NetworkRouting, type NetworkSpec, type SubnetSpec, type VnetSpec } from '@vnetsim/core';
 import type { SnatPoolSpec } from './encodings.js';
 
 export class CompileContext {
@@ -11,7 +11,8 @@ export class CompileContext {
   /** Per subnet index: its VNet and subnet specs. */
   readonly subnetSpecs: Array<{ vnet: VnetSpec; subnet: SubnetSpec }>;
   readonly pools: SnatPoolSpec[] = [];
-  private readonly poolByIp = new Map<number, number>();
+  private readonly poolByIp = new Map<string, number>();
+  private readonly regionIds = new Map<string, number>();
   /** Destination tables (Dest encoding), filled by the VM, on-premises and service compilers. */
   readonly dest = new Ipv4Trie();
   readonly dest6 = new Ipv6Trie();
@@ -32,16 +33,28 @@ export class CompileContext {
     return this.subnetNames.length;
   }
 
-  /** The SNAT pool of a public address (one per address, however many places name it). */
-  pool(ipText: string, label: string): number {
-    const ip = parseIpv4(ipText);
-    let p = this.poolByIp.get(ip);
+  /**
+   * The SNAT pool of a public address, or of a NAT gateway's addresses (one pool per address set, however many places
+   * name it: a gateway's subnets share it, R-SNAT-1).
+   */
+  pool(ipText: string | readonly string[], label: string): number {
+    const ips = (typeof ipText === 'string' ? [ipText] : [...ipText]).map(parseIpv4);
+    const key = ips.join(',');
+    let p = this.poolByIp.get(key);
     if (p === undefined) {
       p = this.pools.length;
-      this.pools.push({ ip, label });
-      this.poolByIp.set(ip, p);
+      this.pools.push({ ip: ips[0]!, ips, label });
+      this.poolByIp.set(key, p);
     }
     return p;
+  }
+
+  /** R-SVC-4: a small integer per region (canonical name), shared by VNets and services. */
+  regionId(region: string): number {
+    const c = canonicalRegion(region);
+    let k = this.regionIds.get(c);
+    if (k === undefined) this.regionIds.set(c, (k = this.regionIds.size));
+    return k;
   }
 }
 

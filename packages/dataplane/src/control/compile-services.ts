@@ -1,7 +1,7 @@
 // The far ends: on-premises sites, service resources and their firewalls (R-SVC-1), endpoint policies (R-POL-1), and
 // the address space of the endpoint services' tags.
 import type { CompiledIpv4Trie, ServiceTagSet } from '@vnetsim/core';
-import { ENDPOINT_SERVICES, endpointService, Ipv4Trie, parseCidr, parseIpv4 } from '@vnetsim/core';
+import { ENDPOINT_SERVICES, endpointService, hasStoragePolicy, Ipv4Trie, Ipv6Trie, parseCidr, parseIpv4 } from '@vnetsim/core';
 import type { CompileContext } from './compile-context.js';
 import { Dest } from './encodings.js';
 
@@ -29,6 +29,8 @@ export function compileServices(ctx: CompileContext) {
   const m = spec.services.length;
   const serviceAddress = new Uint32Array(m);
   const serviceDeny = new Uint8Array(m);
+  const serviceRegion = new Int32Array(m);
+  const serviceIsStorage = new Uint8Array(m);
   const serviceVnetRule = new Uint8Array(m * nSub);
   const serviceIpRules: Array<CompiledIpv4Trie | null> = [];
   const serviceErrorVnet = new Uint16Array(m);
@@ -37,6 +39,8 @@ export function compileServices(ctx: CompileContext) {
     serviceAddress[r] = parseIpv4(svc.address);
     dest.insert(serviceAddress[r]!, 32, Dest.SERVICE + r);
     serviceDeny[r] = svc.firewall.defaultAction === 'Deny' ? 1 : 0;
+    serviceRegion[r] = ctx.regionId(svc.region);
+    serviceIsStorage[r] = endpointService(svc.type)?.tag === 'Storage' ? 1 : 0;
     for (const sn of svc.firewall.virtualNetworkRules) {
       const s = subnetIndex.get(sn);
       if (s !== undefined) serviceVnetRule[r * nSub + s] = 1;
@@ -54,23 +58,30 @@ export function compileServices(ctx: CompileContext) {
     serviceErrorVnet[r] = errorNumber(info?.errorOnDeny.vnet ?? '403');
     serviceErrorIp[r] = errorNumber(info?.errorOnDeny.ip ?? '403');
   });
-  return { serviceNames: spec.services.map((s) => s.name), serviceAddress, serviceDeny, serviceVnetRule, serviceIpRules, serviceErrorVnet, serviceErrorIp };
+  return {
+    serviceNames: spec.services.map((s) => s.name), serviceAddress, serviceDeny, serviceRegion, serviceIsStorage, serviceVnetRule,
+    serviceIpRules, serviceErrorVnet, serviceErrorIp,
+  };
 }
 
-/** R-POL-1: endpoint policies (union of the subnet's policies for the service's type; none = every resource). */
-export function compilePolicies(ctx: CompileContext) {
+/**
+ * R-POL-1: endpoint policies (union of the subnet's Storage policies; none = every resource). They filter Storage
+ * only: Sql, Key Vault and other services' resources are never refused by them.
+ */
+export function compilePolicies(ctx: CompileContext, tags: ServiceTagSet) {
   const { spec } = ctx;
   const nSub = ctx.subnetCount;
   const m = spec.services.length;
   const policyAllows = new Uint8Array(nSub * m);
   const subnetHasPolicy = new Uint8Array(nSub);
   ctx.subnetSpecs.forEach(({ subnet }, s) => {
-    subnetHasPolicy[s] = subnet.endpointPolicies.length > 0 ? 1 : 0;
+    subnetHasPolicy[s] = hasStoragePolicy(spec, subnet) ? 1 : 0;
     const policies = subnet.endpointPolicies
       .map((p) => spec.endpointPolicies.find((x) => x.name === p))
       .filter((p) => p !== undefined);
     spec.services.forEach((svc, r) => {
-      const relevant = policies.filter((p) => p.service === svc.type || (svc.type === 'Microsoft.Storage' && p.service === 'Microsoft.Storage.Global'));
+      const storage = endpointService(svc.type)?.tag === 'Storage';
+      const relevant = storage ? policies.filter((p) => endpointService(p.service)?.tag === 'Storage') : [];
       const allowed =
         relevant.length === 0 ||
         relevant.some(
@@ -82,7 +93,16 @@ export function compilePolicies(ctx: CompileContext) {
       policyAllows[s * m + r] = allowed ? 1 : 0;
     });
   });
-  return { policyAllows, subnetHasPolicy };
+  // The Storage tag's prefixes: an unmodelled destination there is what a Storage policy filters.
+  const storage4 = new Ipv4Trie();
+  const storage6 = new Ipv6Trie();
+  const st = tags.get('Storage');
+  for (const p of [...(st?.v4 ?? []), ...(st?.v6 ?? [])]) {
+    const c = parseCidr(p);
+    if (c.family === 4) storage4.insert(c.prefix, c.length, 0);
+    else storage6.insert(c.words, c.length, 0);
+  }
+  return { policyAllows, subnetHasPolicy, storageSpace: storage4.compile(), storageSpace6: storage6.compile() };
 }
 
 const ENDPOINT_TAGS = new Set(Object.values(ENDPOINT_SERVICES).map((s) => s.tag));

@@ -27,8 +27,13 @@ export const Dest = {
 /** Appliance behaviour of a VM (R-SNAT-3). */
 export const ApplianceEgress = { NotAppliance: -1, Internet: 0, OnPrem: 1, Drop: 2 } as const;
 
-/** A pool of SNAT ports of one public address (R-SNAT-1). */
+/**
+ * A pool of SNAT ports (R-SNAT-1): one public address, or every public address of a NAT gateway (each contributes
+ * its ports: SnatPorts entries carry the address index).
+ */
 export interface SnatPoolSpec {
+  /** First address (the only one for a VM or appliance public IP). */
   ip: number;
+  ips: number[];
   label: string;
 }

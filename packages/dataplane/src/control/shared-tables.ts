@@ -30,13 +30,16 @@ export interface SharedFibData {
 /** Typed-array columns of CompiledTables (moved to SharedArrayBuffers as they are). */
 const COLUMNS = [
   'vmSubnet', 'vmPrivate', 'vmPublic', 'vmApplianceEgress', 'vmAppliancePool', 'vmPublicPool', 'vmOutboundPool',
-  'subnetVnet', 'subnetSnatPool', 'policyAllows', 'subnetHasPolicy', 'vnetGatewayNat', 'serviceAddress', 'serviceDeny',
-  'serviceVnetRule', 'serviceErrorVnet', 'serviceErrorIp', 'onPremVia',
+  'subnetVnet', 'subnetSnatPool', 'policyAllows', 'subnetHasPolicy', 'vnetGatewayNat', 'vnetRegion', 'serviceAddress',
+  'serviceDeny', 'serviceRegion', 'serviceIsStorage', 'serviceVnetRule', 'serviceErrorVnet', 'serviceErrorIp', 'onPremVia',
 ] as const;
 type ColumnName = (typeof COLUMNS)[number];
 
 /** Names and small lists of CompiledTables, as JSON. */
-const PLAIN = ['vmNames', 'subnetNames', 'vnetNames', 'serviceNames', 'onPremNames', 'serviceSpaceTags', 'snatPools', 'outboundPrecedence'] as const;
+const PLAIN = [
+  'vmNames', 'subnetNames', 'vnetNames', 'serviceNames', 'onPremNames', 'serviceSpaceTags', 'snatPools', 'outboundPrecedence',
+  'storageSameRegionSource',
+] as const;
 type PlainName = (typeof PLAIN)[number];
 
 /**
@@ -56,6 +59,9 @@ export type SharedTablesData = Pick<CompiledTables, ColumnName> & {
   fibs: SharedFibData[];
   subnetFib: Int32Array;
   serviceIpRules: Array<LpmTableData | null>;
+  vnetGatewayPrefixes: Array<LpmTableData | null>;
+  storageSpace: LpmTableData;
+  storageSpace6: LpmTableData;
   destinations: LpmTableData;
   destinations6: LpmTableData;
   serviceSpace: LpmTableData;
@@ -119,6 +125,9 @@ export function shareTables(tables: CompiledTables): SharedTablesData {
     fibs,
     subnetFib,
     serviceIpRules: tables.serviceIpRules.map((r) => (r === null ? null : shareTable(r))),
+    vnetGatewayPrefixes: tables.vnetGatewayPrefixes.map((r) => (r === null ? null : shareTable(r))),
+    storageSpace: shareTable(tables.storageSpace),
+    storageSpace6: shareTable(tables.storageSpace6),
     destinations: shareTable(tables.destinations),
     destinations6: shareTable(tables.destinations6),
     serviceSpace: shareTable(tables.serviceSpace),
@@ -151,6 +160,9 @@ export function tablesFromData(d: SharedTablesData): CompiledTables {
     subnetNsgIn: refs(d.subnetNsgIn),
     subnetFib: Array.from(d.subnetFib, (k) => fibs[k]!),
     serviceIpRules: d.serviceIpRules.map((r) => (r === null ? null : ipv4TableFromData(r))),
+    vnetGatewayPrefixes: d.vnetGatewayPrefixes.map((r) => (r === null ? null : ipv4TableFromData(r))),
+    storageSpace: ipv4TableFromData(d.storageSpace),
+    storageSpace6: ipv6TableFromData(d.storageSpace6),
     destinations: ipv4TableFromData(d.destinations),
     destinations6: ipv6TableFromData(d.destinations6),
     serviceSpace: ipv4TableFromData(d.serviceSpace),

@@ -6,6 +6,7 @@ import {
   DROP_REASON_NAMES,
   DROP_REASON_DESCRIPTIONS,
   NEXT_HOP_NAMES,
+  NextHop,
   endpointService,
   formatIpv4,
   matchedPrefix,
@@ -18,8 +19,9 @@ import {
 import { protocolLabel } from '@vnetsim/core';
 import { Purpose, type PacketBatch } from '../packet/batch.js';
 import { ServiceVerdict, NO_HOP, type Scratch } from '../stages/context.js';
+import { sameRegion } from '../stages/service.js';
 import { FlowHit } from '../stages/flow-lookup.js';
-import { Dest, Ingress, type CompiledTables } from '../tables.js';
+import { ApplianceEgress, Dest, Ingress, type CompiledTables } from '../tables.js';
 
 export interface TraceStep {
   stage: 'ingress' | 'platform' | 'flow' | 'nsg' | 'route' | 'forward' | 'translation' | 'appliance' | 'policy' | 'service' | 'delivery';
@@ -214,8 +216,14 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
       [ServiceVerdict.IpRule]: `IP rule matches ${o.sourceSeen}`,
       [ServiceVerdict.DeniedVnet]: `defaultAction Deny and no virtual network rule for ${t.subnetNames[sc.endpointSubnet[i]!] ?? ''} -> ${o.serviceError}`,
       [ServiceVerdict.DeniedIp]: `defaultAction Deny and no IP rule for ${o.sourceSeen}${sc.endpointSubnet[i]! < 0 ? '' : ''} -> ${o.serviceError}`,
+      [ServiceVerdict.DeniedInternal]: `defaultAction Deny; a request from the account's own region without an endpoint arrives from an Azure-internal address, which no IP rule admits (storageSameRegionSource azureInternal, R-SVC-4) -> ${o.serviceError}`,
     };
-    steps.push({ stage: 'service', text: `${name} firewall: ${texts[sc.serviceVerdict[i]!] ?? 'not evaluated'} (R-SVC-1)` });
+    // R-SVC-4: say which reading decided a same-region storage request without an endpoint.
+    const reading =
+      sc.endpointSubnet[i]! < 0 && t.serviceIsStorage[svc] === 1 && sc.serviceVerdict[i] !== ServiceVerdict.DeniedInternal && sameRegion(t, sc, i, svc)
+        ? `, R-SVC-4: same-region request, storageSameRegionSource ${t.storageSameRegionSource}`
+        : '';
+    steps.push({ stage: 'service', text: `${name} firewall: ${texts[sc.serviceVerdict[i]!] ?? 'not evaluated'} (R-SVC-1${reading})` });
   } else if (sc.serviceVerdict[i] === ServiceVerdict.FrontEnd) {
     const tag = b.family[i] === 4 ? t.serviceSpace.lookup(b.dst[i]!) : -1;
     steps.push({ stage: 'service', text: `an address of ${tag >= 0 ? t.serviceSpaceTags[tag] : 'an Azure service'}; no resource of the scenario holds it: the service front end answers` });
@@ -223,8 +231,19 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
   const d = b.family[i] === 4 ? t.destinations.lookup(b.dst[i]!) : -1;
   const final =
     o.disposition === 'Delivered' ? (o.deliveredTo ? `delivered to VM ${o.deliveredTo}` : o.service ? `delivered to ${o.service}` : 'delivered')
-    : o.disposition === 'ExitsNetwork' ? (d >= Dest.ON_PREM ? `leaves to on-premises site ${t.onPremNames[d - Dest.ON_PREM]}` : 'leaves to the Internet')
+    : o.disposition === 'ExitsNetwork' ? exitText(t, sc, b, i, d)
     : `${o.disposition}: ${DROP_REASON_DESCRIPTIONS[o.reason ?? 'None']}`;
   steps.push({ stage: 'delivery', text: o.sourceSeenByDestination === null ? final : `${final}; source seen by the destination ${o.sourceSeenByDestination}` });
   return { ...o, packet, steps };
+}
+
+/** Where an ExitsNetwork packet went: on-premises through the gateway, untranslated (R-SNAT-3), or the Internet. */
+function exitText(t: CompiledTables, sc: Scratch, b: PacketBatch, i: number, d: number): string {
+  const a = sc.appliance[i]!;
+  const viaGateway = sc.nextHop[i] === NextHop.VirtualNetworkGateway || (a >= 0 && t.vmApplianceEgress[a] === ApplianceEgress.OnPrem);
+  const site = d >= Dest.ON_PREM ? ` (on-premises site ${t.onPremNames[d - Dest.ON_PREM]})` : '';
+  if (viaGateway && (d >= Dest.ON_PREM || (b.family[i] === 4 && sc.seenSrc[i] === b.src[i])))
+    return `delivered on-premises via the gateway, untranslated${site} (R-SNAT-3)`;
+  if (d >= Dest.ON_PREM) return `leaves to on-premises site ${t.onPremNames[d - Dest.ON_PREM]}`;
+  return viaGateway ? 'leaves to the Internet from the on-premises NAT address (R-SNAT-3)' : 'leaves to the Internet';
 }

@@ -621,6 +621,8 @@ export const TOP_FIELDS: Fields = {
       snatPortsPerIp: opt({ k: 'int', min: 1, max: 64512, what: 'a number of ports from 1 to 64512' }),
       // R-SNAT-1: where the documents disagree, both behaviours, behind one named option.
       outboundPrecedence: opt(enumOf(['instancePublicIp', 'natGateway'])),
+      // R-SVC-4: the seed's reading (public, default) or the current Storage documents' (azureInternal).
+      storageSameRegionSource: opt(enumOf(['public', 'azureInternal'])),
     }),
     () => ({ endpointPrecedence: 'override' }),
   ),
