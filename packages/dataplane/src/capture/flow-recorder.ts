@@ -21,7 +21,8 @@ import { guidOf, type VnetFlowLogWriter } from './vnet-flowlog.js';
 /** Azure writes a C tuple for an open flow every five minutes. */
 export const CONTINUING_INTERVAL_SECONDS = 300;
 
-interface Decision {
+/** What is the same for every flow an NSG rule decides at one NIC (computed once, then shared). */
+interface DecisionBase {
   nsgId: string;
   aclId: string;
   rule: string;
@@ -30,6 +31,10 @@ interface Decision {
   mac: string;
   vnetId: string;
   flowLogId: string;
+  flowLogGuid: string;
+}
+
+interface Decision extends DecisionBase {
   src: string;
   dst: string;
   srcPort: number;
@@ -61,12 +66,14 @@ interface VmPlace {
 
 export class FlowRecorder {
   private net: Network | null = null;
-  private tracked: Array<Tracked | undefined> = [];
-  private open = 0;
+  /** Open flows by id (insertion order: deterministic), and a flag per id for the per-row check. */
+  private readonly recs = new Map<number, Tracked>();
+  private isTracked = new Uint8Array(0);
   private now = 0;
   private minute = -1;
   private places: VmPlace[] = [];
   private subnetPlaces: Array<Omit<VmPlace, 'mac'>> = [];
+  private readonly bases = new Map<string, DecisionBase>();
 
   constructor(
     readonly writers: FlowRecorderWriters,
@@ -76,8 +83,9 @@ export class FlowRecorder {
   /** Starts recording a scenario's network (its flow table's frees end flows). */
   begin(net: Network): void {
     this.net = net;
-    this.tracked = new Array<Tracked | undefined>(net.flows.capacity);
-    this.open = 0;
+    this.recs.clear();
+    this.bases.clear();
+    this.isTracked = new Uint8Array(net.flows.capacity);
     this.now = this.clock.unix(0);
     this.minute = Math.floor(this.now / 60);
     const vnets = new Map(net.spec.vnets.map((v) => [v.name, v]));
@@ -105,9 +113,9 @@ export class FlowRecorder {
       if (id < 0) continue;
       const t = this.clock.unix(b.time[i]!);
       if (t > this.now) this.now = t;
-      if (sc.flowHit[i] === 0 && b.disposition[i] !== Disposition.FlowReset && this.tracked[id] === undefined) this.start(b, i, sc, tables, flows, id, t);
+      if (sc.flowHit[i] === 0 && b.disposition[i] !== Disposition.FlowReset && this.isTracked[id] === 0) this.start(b, i, sc, tables, flows, id, t);
       const st = flows.state[id]!;
-      if ((st === FlowState.Closed || st === FlowState.Reset) && this.tracked[id] !== undefined) this.end(id, t);
+      if ((st === FlowState.Closed || st === FlowState.Reset) && this.isTracked[id] === 1) this.end(id, t);
     }
     this.tick();
   }
@@ -131,7 +139,7 @@ export class FlowRecorder {
     const net = this.net;
     if (net === null) return;
     const t = Math.max(this.now, this.clock.unix(clock));
-    for (let id = 0; id < this.tracked.length; id++) if (this.tracked[id] !== undefined) this.report(id, t, 'C', true);
+    for (const id of [...this.recs.keys()]) this.report(id, t, 'C', true);
     net.flows.onFree = null;
     this.net = null;
   }
@@ -140,12 +148,11 @@ export class FlowRecorder {
     const m = Math.floor(this.now / 60);
     if (m === this.minute) return;
     this.minute = m;
-    if (this.open === 0) return;
+    if (this.recs.size === 0) return;
     const f = this.net!.flows;
-    for (let id = 0; id < this.tracked.length; id++) {
-      const r = this.tracked[id];
+    for (const [id, r] of this.recs) {
       // A flow idle past its timeout by now is about to expire: it ends (E) instead of continuing.
-      if (r !== undefined && this.now - r.lastReport >= CONTINUING_INTERVAL_SECONDS && this.clock.unix(f.lastSeen[id]! + f.idleTimeout) > this.now)
+      if (this.now - r.lastReport >= CONTINUING_INTERVAL_SECONDS && this.clock.unix(f.lastSeen[id]! + f.idleTimeout) > this.now)
         this.report(id, this.now, 'C', false);
     }
   }
@@ -179,37 +186,37 @@ export class FlowRecorder {
     if (decisions.length === 0) return; // no NSG decided it: NSG and VNet flow logs of vnetsim log per NSG
     const proto = b.proto[i]!;
     const rec: Tracked = { decisions, proto, lastReport: time, logged: [0, 0, 0, 0] };
-    this.tracked[id] = rec;
-    this.open++;
+    this.recs.set(id, rec);
+    this.isTracked[id] = 1;
     for (const d of decisions) this.emit(d, proto, time, d.allow ? 'B' : 'D', [0, 0, 0, 0]);
     // A flow whose first packet already closed or reset it (an RST) ends in the same batch: see batch().
     void flows;
   }
 
   private decision(c: NsgClassifier, r: number, p: VmPlace, direction: 'I' | 'O', src: string, dst: string, srcPort: number, dstPort: number): Decision {
-    const rg = `/subscriptions/${p.subscription}/resourceGroups/${p.resourceGroup}/providers/Microsoft.Network`;
-    const nsgId = `${rg}/networkSecurityGroups/${c.nsg}`;
-    return {
-      nsgId,
-      aclId: guidOf(nsgId.toLowerCase()),
-      rule: flowLogRuleName(c.rules[r]!.name),
-      allow: c.allow[r] === 1,
-      direction,
-      mac: p.mac,
-      vnetId: `${rg}/virtualNetworks/${p.vnet}`,
-      flowLogId: `/subscriptions/${p.subscription}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_${p.region}/flowLogs/${p.vnet}-flowlog`,
-      src, dst, srcPort, dstPort,
-    };
+    const key = `${c.nsg}\u0000${c.direction}\u0000${r}\u0000${p.mac}\u0000${p.subscription}\u0000${p.resourceGroup}\u0000${p.vnet}`;
+    let base = this.bases.get(key);
+    if (base === undefined) {
+      const rg = `/subscriptions/${p.subscription}/resourceGroups/${p.resourceGroup}/providers/Microsoft.Network`;
+      const nsgId = `${rg}/networkSecurityGroups/${c.nsg}`;
+      const flowLogId = `/subscriptions/${p.subscription}/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_${p.region}/flowLogs/${p.vnet}-flowlog`;
+      base = {
+        nsgId, aclId: guidOf(nsgId.toLowerCase()), rule: flowLogRuleName(c.rules[r]!.name), allow: c.allow[r] === 1, direction,
+        mac: p.mac, vnetId: `${rg}/virtualNetworks/${p.vnet}`, flowLogId, flowLogGuid: guidOf(flowLogId.toLowerCase()),
+      };
+      this.bases.set(key, base);
+    }
+    return { ...base, src, dst, srcPort, dstPort };
   }
 
   /** Ends flow `id` at `time` (E tuples with the counters since the last tuple); no-op when not tracked. */
   private end(id: number, time: number): void {
-    if (this.tracked[id] === undefined) return;
+    if (this.isTracked[id] !== 1) return;
     this.report(id, time, 'E', true);
   }
 
   private report(id: number, time: number, state: 'C' | 'E', remove: boolean): void {
-    const r = this.tracked[id]!;
+    const r = this.recs.get(id)!;
     const f = this.net!.flows;
     const cur: [number, number, number, number] = [f.packetsFwd[id]!, f.bytesFwd[id]!, f.packetsRev[id]!, f.bytesRev[id]!];
     const delta: [number, number, number, number] = [cur[0] - r.logged[0], cur[1] - r.logged[1], cur[2] - r.logged[2], cur[3] - r.logged[3]];
@@ -218,8 +225,8 @@ export class FlowRecorder {
     r.logged = cur;
     r.lastReport = time;
     if (remove) {
-      this.tracked[id] = undefined;
-      this.open--;
+      this.recs.delete(id);
+      this.isTracked[id] = 0;
     }
   }
 
@@ -236,7 +243,7 @@ export class FlowRecorder {
       });
     }
     this.writers.vnet?.add({
-      targetResourceId: d.vnetId, flowLogResourceId: d.flowLogId, flowLogGuid: guidOf(d.flowLogId.toLowerCase()), aclId: d.aclId,
+      targetResourceId: d.vnetId, flowLogResourceId: d.flowLogId, flowLogGuid: d.flowLogGuid, aclId: d.aclId,
       rule: d.rule, mac: d.mac, time: Math.floor(time * 1000), src: d.src, dst: d.dst, srcPort: d.srcPort, dstPort: d.dstPort,
       protocol: proto, direction: d.direction, state, encryption: 'NX', packetsSrcToDst: c[0], bytesSrcToDst: c[1],
       packetsDstToSrc: c[2], bytesDstToSrc: c[3],

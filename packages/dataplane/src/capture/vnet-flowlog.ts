@@ -86,6 +86,7 @@ export interface VnetFlowLogWriterOptions {
 export class VnetFlowLogWriter {
   private readonly entries: VnetFlowLogEntry[] = [];
   private readonly interval: number;
+  private readonly macs = new Map<string, string>();
 
   constructor(options: VnetFlowLogWriterOptions = {}) {
     this.interval = options.intervalSeconds ?? 60;
@@ -97,7 +98,9 @@ export class VnetFlowLogWriter {
   }
 
   add(entry: VnetFlowLogEntry): void {
-    this.entries.push({ ...entry, mac: normalizeMac(entry.mac) });
+    let mac = this.macs.get(entry.mac);
+    if (mac === undefined) this.macs.set(entry.mac, (mac = normalizeMac(entry.mac)));
+    this.entries.push({ ...entry, mac });
   }
 
   /** The document: records per (interval, target VNet, MAC); flows by ACL, groups by rule; deterministic order. */
