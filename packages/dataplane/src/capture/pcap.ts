@@ -202,6 +202,9 @@ export abstract class CaptureFileWriter {
       v.setUint16(off, sport);
       v.setUint16(off + 2, dport);
       v.setUint16(off + 4, total - off);
+      // Payload is zeros but for a 16-bit record counter in front: datagrams differ, so a dissector that reads one
+      // (DNS on port 53: the transaction id) does not take every datagram for a retransmission of the first.
+      if (total - off >= 10) v.setUint16(off + 8, this.packets & 0xffff);
       ck = off + 6;
     } else if (proto === Proto.Icmp || proto === Proto.Icmpv6) {
       // Echo request when srcPort carries the identifier, echo reply when dstPort does (generator convention).
