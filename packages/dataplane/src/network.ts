@@ -85,7 +85,9 @@ export class NetworkInvalidError extends Error {
   }
 }
 
-const SILENT = pino({ level: 'silent' });
+/** The logger of a Network given none: made on first use, so importing the package creates no logger. */
+let silent: Logger | undefined;
+const silentLogger = (): Logger => (silent ??= pino({ level: 'silent' }));
 
 /** The control plane's compile of a spec: routing, NSGs and the tables the pipeline reads. */
 export interface CompiledNetwork {
@@ -123,7 +125,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     super();
     this.tags = tags;
     this.options = options;
-    this.log = opts.logger ?? SILENT;
+    this.log = opts.logger ?? silentLogger();
     this.specNow = structuredClone(spec);
     const compiled = compileNetwork(this.specNow, tags, options);
     this.routingNow = compiled.routing;
