@@ -10,3 +10,8 @@ export { Counters, Scratch, SnatPorts, ServiceVerdict, type StageContext } from 
 export * from './explain/trace.js';
 export * from './parallel/index.js';
 export * from './whatif/index.js';
+export * from './capture/tcp-numbers.js';
+export * from './capture/packet-capture.js';
+export * from './capture/vnet-flowlog.js';
+export * from './capture/flow-recorder.js';
+export * from './capture/run-capture.js';

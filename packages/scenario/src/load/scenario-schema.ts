@@ -204,6 +204,7 @@ const vnet = obj('a virtual network', {
   region: req(str('a region like westeurope')),
   subscription: def(str(), () => 'default'),
   tenant: def(str(), () => 'default'),
+  resourceGroup: opt(str()),
   deploymentModel: def(enumOf(['ResourceManager', 'Classic']), () => 'ResourceManager'),
   addressSpace: req(listOf(cidr, 'a list of prefixes', 1)),
   peerings: def(strList('a list of VNet names'), () => []),
