@@ -7,5 +7,6 @@ export * from './ipv4-popcount.js';
 export * from './ipv4-compile.js';
 export * from './ipv6-trie.js';
 export * from './ipv6-compiled.js';
+export * from './ipv6-popcount.js';
 export * from './shared.js';
 export * from './dest-cache.js';

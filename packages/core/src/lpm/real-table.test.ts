@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseCidr } from '../addr/index.js';
-import { Ipv4MultibitTable, Ipv4Trie, Ipv6Trie } from './index.js';
+import { Ipv4MultibitTable, Ipv4Trie, Ipv6PopcountTable, Ipv6Trie } from './index.js';
 import { RefV4, rng } from './reference.test-util.js';
 
 const file = path.resolve(process.cwd(), '../shared/data/routing-tables/iprbench_prefixes.txt.gz');
@@ -45,6 +45,9 @@ describe('the real table (reads ../shared/data/routing-tables/iprbench_prefixes.
     // A full table gets the 20-4-8 layout, within a quarter of DIR-24-8's 64 MiB.
     expect(c4).toBeInstanceOf(Ipv4MultibitTable);
     expect(c4.byteLength).toBeLessThan(16 * 2 ** 20);
+    // IPv6: the popcount layout, at most 64 bytes a prefix (issue 16; measured ~25).
+    expect(c6).toBeInstanceOf(Ipv6PopcountTable);
+    expect(c6.byteLength).toBeLessThanOrEqual(64 * 160_147);
 
     const rand = rng(20240601);
     // IPv4: 100k uniform random + 100k inside random prefixes (a random host of each).
