@@ -4,6 +4,7 @@ export * from './ipv4-trie.js';
 export * from './ipv4-ranges.js';
 export * from './ipv4-multibit.js';
 export * from './ipv4-popcount.js';
+export * from './ipv4-packed.js';
 export * from './ipv4-compile.js';
 export * from './ipv6-trie.js';
 export * from './ipv6-compiled.js';

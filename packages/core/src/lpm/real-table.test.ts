@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseCidr } from '../addr/index.js';
-import { Ipv4MultibitTable, Ipv4Trie, Ipv6PopcountTable, Ipv6Trie } from './index.js';
+import { compileIpv4Packed, Ipv4MultibitTable, Ipv4Trie, Ipv6PopcountTable, Ipv6Trie } from './index.js';
 import { RefV4, rng } from './reference.test-util.js';
 
 const file = path.resolve(process.cwd(), '../shared/data/routing-tables/iprbench_prefixes.txt.gz');
@@ -71,6 +71,13 @@ describe('the real table (reads ../shared/data/routing-tables/iprbench_prefixes.
     expect(mismatches).toBe(0);
     expect(matched).toBeGreaterThan(n); // the in-prefix half always matches
     for (let i = 0; i < a4.length; i += 97) expect(c4.lookup(a4[i]!)).toBe(out4[i]);
+    // The packed layout: the same answers in at most 8 MiB (issue 16).
+    const packed = compileIpv4Packed(v4);
+    expect(packed.byteLength).toBeLessThanOrEqual(8 * 2 ** 20);
+    const outPacked = new Int32Array(a4.length);
+    packed.lookupBatch(a4, outPacked);
+    expect(outPacked).toEqual(out4);
+    for (let i = 0; i < a4.length; i += 97) expect(packed.lookup(a4[i]!)).toBe(out4[i]);
 
     // IPv6: 100k uniform random under 2000::/3 (where the table lives) + 100k inside random prefixes.
     const a6 = new Uint32Array(8 * n);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { maskIpv4 } from '../addr/index.js';
 import {
   compileIpv4Multibit,
+  compileIpv4Packed,
   compileIpv4Popcount,
   compileIpv4Ranges,
   compileIpv6,
@@ -41,7 +42,7 @@ describe('compiled tables as shared data (for worker_threads)', () => {
       p6.push(w);
     }
     const addrs = Uint32Array.from({ length: 4000 }, () => rand());
-    for (const table of [v4.compile(), compileIpv4Multibit(v4, '20-4-8'), compileIpv4Popcount(v4), compileIpv4Ranges(v4, 16)]) {
+    for (const table of [v4.compile(), compileIpv4Multibit(v4, '20-4-8'), compileIpv4Popcount(v4), compileIpv4Packed(v4), compileIpv4Ranges(v4, 16)]) {
       const data = shareTable(table);
       for (const a of Object.values(data)) if (ArrayBuffer.isView(a)) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
       const copy = ipv4TableFromData(await postAndReceive(data));

@@ -2,6 +2,7 @@ import { LpmArgumentError } from './errors.js';
 import { Ipv4RangeTable } from './ipv4-ranges.js';
 import { Ipv4MultibitTable, Ipv4SmallMultibitTable } from './ipv4-multibit.js';
 import { Ipv4PopcountTable } from './ipv4-popcount.js';
+import { Ipv4PackedTable } from './ipv4-packed.js';
 import { Ipv6MultibitTable } from './ipv6-compiled.js';
 import { Ipv6PopcountTable } from './ipv6-popcount.js';
 import type { CompiledIpv4Trie, CompiledIpv6Trie } from './types.js';
@@ -13,6 +14,7 @@ import type { CompiledIpv4Trie, CompiledIpv6Trie } from './types.js';
 export type LpmTableData =
   | { layout: 'ipv4-20-4-8' | 'ipv4-16-4-4-8'; t: Int32Array }
   | { layout: 'ipv4-20-4-8-popcount'; root: Int32Array; bits: Uint16Array; t: Int32Array }
+  | { layout: 'ipv4-20-4-8-packed'; root: Int32Array; base: Int32Array; t: Int32Array }
   | { layout: 'ipv4-ranges'; directBits: number; direct: Int32Array; chunkStart: Int32Array; keys: Uint16Array; vals: Int32Array }
   | { layout: 'ipv6-multibit'; t: Int32Array; keys: Uint16Array }
   | { layout: 'ipv6-popcount'; t: Int32Array };
@@ -37,6 +39,8 @@ export function shareTable(table: CompiledIpv4Trie | CompiledIpv6Trie): LpmTable
       return { layout: d.layout, t: toShared(d.t) };
     case 'ipv4-20-4-8-popcount':
       return { layout: d.layout, root: toShared(d.root), bits: toShared(d.bits), t: toShared(d.t) };
+    case 'ipv4-20-4-8-packed':
+      return { layout: d.layout, root: toShared(d.root), base: toShared(d.base), t: toShared(d.t) };
     case 'ipv4-ranges':
       return { ...d, direct: toShared(d.direct), chunkStart: toShared(d.chunkStart), keys: toShared(d.keys), vals: toShared(d.vals) };
     case 'ipv6-multibit':
@@ -55,6 +59,8 @@ export function ipv4TableFromData(d: LpmTableData): CompiledIpv4Trie {
       return new Ipv4SmallMultibitTable(d.t);
     case 'ipv4-20-4-8-popcount':
       return new Ipv4PopcountTable(d.root, d.bits, d.t);
+    case 'ipv4-20-4-8-packed':
+      return new Ipv4PackedTable(d.root, d.base, d.t);
     case 'ipv4-ranges':
       return new Ipv4RangeTable(d.directBits, d.direct, d.chunkStart, d.keys, d.vals);
     default:
