@@ -17,7 +17,8 @@ const PACKED_MAX_LEAF = 0x7ffffffe;
  *
  * The smallest IPv4 layout here that answers in two dependent reads: on the real 901,899-prefix table 7.7 MiB against
  * 12.6 MiB for 20-4-8, at the price of the popcount between the reads (measured: about as fast on uniform traffic,
- * 0.7-0.8x of 20-4-8 inside prefixes). compileIpv4Packed builds it on request; Ipv4Trie.compile() keeps 20-4-8.
+ * 0.65-0.85x of 20-4-8 on hot and inside-prefix traffic), so compile() keeps 20-4-8 there; it picks this layout where
+ * 20-4-8 would be more than twice as large (see compileIpv4).
  */
 export class Ipv4PackedTable implements CompiledIpv4Trie {
   readonly byteLength: number;

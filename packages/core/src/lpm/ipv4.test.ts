@@ -5,7 +5,7 @@ import {
   compileIpv4Packed,
   compileIpv4Popcount,
   Ipv4MultibitTable,
-  Ipv4PopcountTable,
+  Ipv4PackedTable,
   compileIpv4Ranges,
   Ipv4SmallMultibitTable,
   Ipv4Trie,
@@ -277,14 +277,15 @@ describe('Ipv4Trie and its compiled table (rte_lpm checklist)', () => {
     expect(() => compileIpv4Multibit(t, '8-8-8-8' as '20-4-8')).toThrow(LpmArgumentError);
   });
 
-  it('compile() picks 20-4-8 for large tables and the popcount form when long prefixes cover most /20s', () => {
+  it('compile() picks 20-4-8 for large tables and the packed form when long prefixes cover most /20s', () => {
     const t = new Ipv4Trie();
     for (let i = 0; i < 70_000; i++) t.insert((i << 12) >>> 0, 20, i); // /20s only: no /20 nodes
     expect(t.compile()).toBeInstanceOf(Ipv4MultibitTable);
     for (let i = 0; i < 250_000; i++) t.insert(((i << 12) | 0x100) >>> 0, 24, 1_000_000 + i); // a /24 in 250k /20s
     const c = t.compile();
-    expect(c).toBeInstanceOf(Ipv4PopcountTable);
+    expect(c).toBeInstanceOf(Ipv4PackedTable);
     expect(c.byteLength).toBeLessThan(compileIpv4Multibit(t, '20-4-8').byteLength / 2);
+    expect(c.byteLength).toBeLessThan(compileIpv4Popcount(t).byteLength);
     const addrs = Uint32Array.from({ length: 5000 }, (_, i) => (((i * 40) << 12) | ((i * 7919) & 0xfff)) >>> 0);
     const got = new Int32Array(addrs.length);
     c.lookupBatch(addrs, got);
