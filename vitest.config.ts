@@ -9,6 +9,10 @@ export default defineConfig({
     alias: {
       '@vnetsim/core': src('core'),
       '@vnetsim/dataplane': src('dataplane'),
+      '@vnetsim/scenario': src('scenario'),
+      '@vnetsim/azure': src('azure'),
+      '@vnetsim/bench': src('bench'),
+      '@vnetsim/cli': fileURLToPath(new URL('./packages/cli/src/main.ts', import.meta.url)),
     },
   },
   test: {

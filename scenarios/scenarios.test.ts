@@ -1,7 +1,8 @@
 // The scenario library is a test suite: every file under scenarios/ loads strictly and every expectation holds.
 import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { findScenarioFiles, loadScenarioFile, MissingDataError, runScenario, type Scenario } from '@vnetsim/dataplane';
+import { findScenarioFiles, loadScenarioFile, MissingDataError, runScenario, type Scenario } from '@vnetsim/scenario';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const files = findScenarioFiles(dir);
@@ -29,4 +30,17 @@ describe('scenario library', () => {
       expect(sum).toBe(result.counters.packetsIn);
     });
   }
+});
+
+// The README's flagship example holds with Microsoft's own tags too (its addresses are real Storage.WestEurope ones).
+const realTags = fileURLToPath(new URL('../../shared/data/service-tags/ServiceTags_Public.cn376.json', import.meta.url));
+describe('quickstart with the real service-tag file', () => {
+  it.skipIf(!existsSync(realTags))('quickstart.yaml passes with ServiceTags_Public.cn376.json (reads ../shared/data/service-tags; skipped when absent)', () => {
+    const s = loadScenarioFile(`${dir}quickstart.yaml`, { serviceTagsFile: realTags });
+    expect(s.serviceTags.changeNumber).toBe(376);
+    const result = runScenario(s);
+    const failed = result.steps.filter((x) => !x.passed).map((x) => `step ${x.index} (${x.kind}, line ${x.line}): ${x.failures.join('; ')}`);
+    expect(failed).toEqual([]);
+    expect(result.counters.packetsIn).toBeGreaterThan(100_000);
+  });
 });

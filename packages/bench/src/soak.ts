@@ -4,7 +4,8 @@
 // before, every 10% and after: constant memory shows as flat numbers. Ends with packets/s and the conservation check
 // (packets in = sum of dispositions). Usage: npm run soak -- --packets 10000000
 import { DISPOSITION_NAMES, formatIpv4 } from '@vnetsim/core';
-import { Network, TrafficGenerator, parseScenario, resolveSource, resolveTarget } from '@vnetsim/dataplane';
+import { Network, TrafficGenerator } from '@vnetsim/dataplane';
+import { parseScenario, resolveSource, resolveTarget } from '@vnetsim/scenario';
 import { heapAvailable, heapUsed } from './heap.js';
 
 const NETWORK = `name: soak

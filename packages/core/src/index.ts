@@ -8,5 +8,6 @@ export * from './lpm/index.js';
 export * from './routing/index.js';
 export * from './nsg/index.js';
 export * from './model/ports.js';
+export * from './model/protocols.js';
 export * from './routing/types.js';
 export * from './nsg/types.js';

@@ -34,7 +34,7 @@ export class Dataplane {
   constructor(tables: CompiledTables, opts: DataplaneOptions = {}) {
     this.tablesNow = tables;
     this.snat = new SnatPorts(opts.snatPortsPerIp);
-    this.snat.ensure(tables.snatPools.length);
+    this.snat.ensure(tables.snatPools);
     const capacity = opts.flowCapacity ?? 1 << 17;
     this.flowPool = new Int32Array(capacity).fill(-1);
     this.flowEpoch = new Int32Array(capacity).fill(-1);
@@ -57,7 +57,7 @@ export class Dataplane {
   /** Swaps in recompiled tables (between batches); pools of new public addresses get their ports. */
   set tables(t: CompiledTables) {
     this.tablesNow = t;
-    this.snat.ensure(t.snatPools.length);
+    this.snat.ensure(t.snatPools);
   }
 
   /** A batch sized for this pipeline. */
@@ -113,7 +113,12 @@ export class Dataplane {
   releasePort(id: number): void {
     const p = this.flowPool[id]!;
     if (p >= 0) {
-      this.snat.give(p, this.flows.natPort[id]!);
+      // Which of the pool's addresses the port belongs to (a NAT gateway's pool has several, R-SNAT-1).
+      const ips = this.tablesNow.snatPools[p]?.ips;
+      const src = this.flows.natSrc[id]!;
+      let k = 0;
+      if (ips !== undefined) while (k < ips.length - 1 && ips[k] !== src) k++;
+      this.snat.give(p, this.flows.natPort[id]!, k);
       this.flowPool[id] = -1;
     }
   }

@@ -1,15 +1,11 @@
 export * from './packet/index.js';
 export * from './flows/index.js';
-export * from './io/pcap.js';
-export * from './io/flowlog.js';
-export * from './io/scenario.js';
+export * from './capture/pcap.js';
+export * from './capture/flowlog.js';
 export * from './network.js';
 export * from './dataplane.js';
 export * from './tables.js';
 export * from './pipeline.js';
 export { Counters, Scratch, SnatPorts, ServiceVerdict, type StageContext } from './stages/context.js';
 export * from './explain/trace.js';
-export * from './run/runner.js';
-export { tracePacket } from './run/trace-packet.js';
-export { resolveSource, resolveTarget } from './run/resolve.js';
 export * from './parallel/index.js';

@@ -7,7 +7,7 @@ import type { FlowResetEvent, Network } from './network.js';
 import { Proto, TcpFlag } from './packet/batch.js';
 import { TrafficGenerator } from './packet/generate.js';
 import { FlowState } from './flows/tcp-state.js';
-import { resolveSource, resolveTarget } from './run/resolve.js';
+import { resolveSource, resolveTarget } from '@vnetsim/scenario';
 import { connect, data, networkOf, send, WORLD } from './testing/fixtures.js';
 
 /** Opens flows: 3 packets each (TCP: SYN, SYN|ACK, ACK -> Established; UDP: request, reply, request). */

@@ -9,6 +9,7 @@ import {
   NetworkRouting,
   compileNsgs,
   endpointScope,
+  hasStoragePolicy,
   parseCidr,
   validateNetwork,
   type NetworkNsgs,
@@ -199,7 +200,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     const scopeLocations = enable ? locations : before?.locations;
     let scope: { v4: string[]; v6: string[] };
     try {
-      scope = endpointScope(this.tags, service, vnet.region, scopeLocations);
+      scope = endpointScope(this.tags, service, vnet.region, scopeLocations, hasStoragePolicy(this.specNow, found.subnet));
     } catch (e) {
       return this.refuse('InvalidRequest', (e as Error).message);
     }
@@ -409,7 +410,8 @@ export class Network extends EventEmitter<NetworkEvents> {
     if (changed.length > 0) {
       const idx = new Set(changed.map((s) => this.routingNow.subnetIndex(s)));
       this.flows.scan((id) => {
-        if (idx.has(this.flows.subnet[id]!)) this.flows.disposition[id] = DISPOSITION_PENDING;
+        // R-NSG-5: only the route is recomputed; a flow the NSGs denied keeps its verdict.
+        if (idx.has(this.flows.subnet[id]!) && this.flows.verdict[id] !== FlowVerdict.Deny) this.flows.disposition[id] = DISPOSITION_PENDING;
       });
       this.emit('routesChanged', { subnets: changed });
     }

@@ -4,7 +4,7 @@ import { DISPOSITION_NAMES, DROP_REASON_DISPOSITION, DROP_REASON_NAMES, formatIp
 import { defaultOutboundIp } from './tables.js';
 import { ServiceVerdict } from './stages/context.js';
 import { Purpose, TcpFlag } from './packet/batch.js';
-import { runScenario } from './run/runner.js';
+import { runScenario } from '@vnetsim/scenario';
 import { outcomeOf, traceOf } from './explain/trace.js';
 import { connect, data, networkOf, pushMixed, pushPacket, scenario, send, WORLD } from './testing/fixtures.js';
 
@@ -294,6 +294,82 @@ describe('routes in the pipeline (R-RT)', () => {
   });
 });
 
+describe('BGP preference and service-tag routes in the pipeline (R-RT-7, R-RT-8)', () => {
+  const HUB = (routes: string, options = '') => `
+name: rt7
+${options}
+network:
+  vnets:
+    - name: hub
+      region: westeurope
+      addressSpace: [10.0.0.0/16]
+      peerings: [spoke]
+      gateway: { onPremPrefixes: [10.0.5.0/24, 10.1.1.0/24, 192.168.0.0/16], natIps: [203.0.113.10] }
+      subnets:
+        - { name: app, prefix: 10.0.1.0/24, routeTable: app-rt }
+        - { name: data, prefix: 10.0.5.0/24 }
+        - { name: dmz, prefix: 10.0.3.0/24 }
+    - name: spoke
+      region: westeurope
+      addressSpace: [10.1.0.0/16]
+      subnets:
+        - { name: web, prefix: 10.1.1.0/24 }
+  routeTables:
+    - name: app-rt
+      routes: ${routes}
+  vms:
+    - { name: vm1, subnet: hub/app, privateIp: 10.0.1.4 }
+    - { name: db1, subnet: hub/data, privateIp: 10.0.5.4 }
+    - { name: web1, subnet: spoke/web, privateIp: 10.1.1.4 }
+    - { name: nva, subnet: hub/dmz, privateIp: 10.0.3.4, ipForwarding: true, appliance: { egress: Internet, publicIp: 51.105.0.9 } }
+  onPrem:
+    - { name: branch, prefix: 192.168.10.0/24, via: hub }
+  services:
+    - { name: st-eus, type: Microsoft.Storage, region: eastus, address: 52.239.145.10 }
+`;
+
+  it('R-RT-7: a packet to a hub VM inside a BGP-advertised prefix is delivered to the VM, untranslated; to a peered VM, over the peering', () => {
+    const net = networkOf(HUB('[]'));
+    const db = send(net, 'vm1', 'db1', { port: 1433 });
+    expect(db.outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VnetLocal', deliveredTo: 'db1' });
+    expect(db.batch.translatedSrc[0]).toBe(0);
+    const text = db.trace.steps.map((x) => x.text).join('\n');
+    expect(text).toMatch(/route 10\.0\.0\.0\/16 \(Default\) -> VnetLocal/);
+    expect(text).not.toMatch(/translation|Internet|VirtualNetworkGateway/);
+    const web = send(net, 'vm1', 'web1');
+    expect(web.outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VNetPeering', deliveredTo: 'web1' });
+    expect(web.batch.translatedSrc[0]).toBe(0);
+    // outside every VNet range the BGP route still carries the packet
+    expect(send(net, 'vm1', 'branch').outcome.nextHopType).toBe('VirtualNetworkGateway');
+  });
+
+  it('R-RT-7: a UDR for the prefix still wins in the pipeline (R-RT-4)', () => {
+    const net = networkOf(HUB('[{ name: data-nva, prefix: 10.0.5.0/24, nextHopType: VirtualAppliance, nextHopIp: 10.0.3.4 }]'));
+    const r = send(net, 'vm1', 'db1', { port: 1433 });
+    expect(r.outcome).toMatchObject({ nextHopType: 'VirtualAppliance', nextHopIp: '10.0.3.4', routeTable: 'app-rt' });
+  });
+
+  it('R-RT-8: a packet to an address of a tag route\'s prefix takes that route; the trace names the tag and the prefix', () => {
+    const net = networkOf(HUB('[{ name: storage-eus, prefix: Storage.EastUS, nextHopType: VirtualAppliance, nextHopIp: 10.0.3.4 }]'));
+    const r = send(net, 'vm1', 'st-eus');
+    expect(r.outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VirtualAppliance', routeTable: 'app-rt', sourceSeenByService: '51.105.0.9' });
+    const route = r.trace.steps.find((x) => x.stage === 'route')!;
+    expect(route.text).toMatch(/^route Storage\.EastUS 52\.239\.144\.0\/22 \(User, storage-eus in app-rt\) -> VirtualAppliance 10\.0\.3\.4/);
+    expect(route.route).toMatchObject({ prefix: '52.239.144.0/22', source: 'User', name: 'storage-eus' });
+    // an address of Storage outside the tag: the default route
+    expect(send(net, 'vm1', '52.239.1.10').outcome.nextHopType).toBe('Internet');
+    // removing the route through the control plane hands the address back to the default route
+    expect(net.removeRoute('app-rt', 'storage-eus').ok).toBe(true);
+    expect(send(net, 'vm1', 'st-eus', { sourcePort: 50001 }).outcome.nextHopType).toBe('Internet');
+    // an unknown tag is refused, nothing changes
+    const bad = net.setRoute('app-rt', { name: 'x', prefix: 'Storage.Atlantis', nextHopType: 'None' });
+    expect(bad.error?.code).toBe('InvalidRequest');
+    expect(bad.error?.message).toMatch(/unknown service tag "Storage.Atlantis"/);
+    expect(net.setRoute('app-rt', { name: 'y', prefix: 'Storage.EastUS', nextHopType: 'None' }).ok).toBe(true);
+    expect(send(net, 'vm1', 'st-eus', { sourcePort: 50002 }).outcome).toMatchObject({ disposition: 'NullRouted', nextHopType: 'None' });
+  });
+});
+
 describe('conservation', () => {
   it('a mixed run where every disposition occurs: packets in = sum of dispositions = sum of drop reasons', () => {
     const net = networkOf(WORLD, { snatPortsPerIp: 8 });
@@ -380,5 +456,245 @@ steps:
     expect(r.steps.flatMap((s) => s.failures)).toEqual([]);
     expect(r.counters.dispositions).toEqual({ Delivered: 5, NullRouted: 1 });
     expect(() => scenario(yaml.replace('disk: true }\n    expect: { disposition: Delivered }', "disk: 'yes' }\n    expect: { disposition: Delivered }"))).toThrow(/disk/);
+  });
+});
+
+// ---- issue 10: endpoint policies, Storage.Global links, storage same-region source, NAT pools, gateway egress ----
+
+const POLICY_NET = `
+name: policies
+network:
+  vnets:
+    - name: hub
+      region: westeurope
+      addressSpace: [10.0.0.0/16]
+      subnets:
+        - name: app
+          prefix: 10.0.1.0/24
+          serviceEndpoints: [Microsoft.Storage, Microsoft.Sql, Microsoft.KeyVault]
+          endpointPolicies: [only-listed]
+        - { name: open, prefix: 10.0.2.0/24, serviceEndpoints: [Microsoft.Storage] }
+  vms:
+    - { name: vm1, subnet: hub/app, privateIp: 10.0.1.4, publicIp: 51.105.0.1 }
+    - { name: vm2, subnet: hub/open, privateIp: 10.0.2.4, publicIp: 51.105.0.2 }
+  services:
+    - { name: us-listed, type: Microsoft.Storage, region: eastus, address: 52.239.4.10 }
+    - { name: us-unlisted, type: Microsoft.Storage, region: eastus, address: 52.239.4.20 }
+    - { name: sqlwe, type: Microsoft.Sql, region: westeurope, address: 40.68.0.10 }
+    - { name: kv, type: Microsoft.KeyVault, region: eastus, address: 52.236.2.10 }
+  endpointPolicies:
+    - { name: only-listed, service: Microsoft.Storage, resources: [us-listed] }
+steps: []
+`;
+
+describe('endpoint policies (R-POL)', () => {
+  it('R-POL-2: a policy widens the Storage endpoint to every region: routes, private source for listed accounts, PolicyDenied for the rest', () => {
+    const net = networkOf(POLICY_NET);
+    const rows = (subnet: string) => net.routing.effectiveRoutesOf(subnet).filter((r) => r.nextHopType === 'VirtualNetworkServiceEndpoint' && r.service === 'Microsoft.Storage');
+    const app = rows('hub/app').flatMap((r) => r.addressPrefixes);
+    for (const p of net.tags.get('Storage')!.v4) expect(app).toContain(p);
+    expect(rows('hub/open').flatMap((r) => r.addressPrefixes)).not.toContain('52.239.4.0/23');
+    const listed = send(net, 'vm1', 'us-listed');
+    expect(listed.outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VirtualNetworkServiceEndpoint', sourceSeenByService: '10.0.1.4', service: 'us-listed' });
+    expect(listed.batch.translatedSrc[0]).toBe(0);
+    expect(send(net, 'vm1', 'us-unlisted', { sourcePort: 50001 }).outcome).toMatchObject({ disposition: 'PolicyDenied', reason: 'EndpointPolicyDenied', nextHopType: 'VirtualNetworkServiceEndpoint' });
+    // An unmodelled storage address in a third region (West US) is refused too.
+    expect(send(net, 'vm1', '52.239.6.9', { sourcePort: 50002 }).outcome.disposition).toBe('PolicyDenied');
+    // Without a policy, region + pair only: East US goes over the Internet from the public address.
+    expect(send(net, 'vm2', 'us-unlisted').outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'Internet', sourceSeenByService: '51.105.0.2' });
+  });
+
+  it('R-POL-1: a Storage policy filters Storage only: Sql and Key Vault servers and tag addresses are untouched', () => {
+    const net = networkOf(POLICY_NET);
+    expect(send(net, 'vm1', 'sqlwe', { port: 1433 }).outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VirtualNetworkServiceEndpoint', service: 'sqlwe' });
+    expect(send(net, 'vm1', 'kv').outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VirtualNetworkServiceEndpoint', service: 'kv' });
+    // Addresses of Sql.WestEurope and AzureKeyVault no resource holds: the front end answers, no policy applies.
+    for (const [to, port] of [['40.68.1.77', 1433], ['13.69.112.9', 1433], ['52.236.0.99', 443], ['13.69.126.5', 443]] as const) {
+      const r = send(net, 'vm1', to, { port, sourcePort: 50100 + port });
+      expect(r.outcome, to).toMatchObject({ disposition: 'Delivered', nextHopType: 'VirtualNetworkServiceEndpoint' });
+      expect(r.trace.steps.some((s) => s.stage === 'policy'), to).toBe(false);
+    }
+    // A Storage address in scope that no policy lists: refused.
+    expect(send(net, 'vm1', '52.239.0.9').outcome.disposition).toBe('PolicyDenied');
+  });
+});
+
+describe('service side (R-SVC)', () => {
+  const GLOBAL = `
+name: global
+network:
+  vnets:
+    - name: hub
+      region: westeurope
+      addressSpace: [10.0.0.0/16]
+      subnets:
+        - { name: global, prefix: 10.0.1.0/24, serviceEndpoints: [Microsoft.Storage.Global] }
+        - { name: regional, prefix: 10.0.2.0/24, serviceEndpoints: [Microsoft.Storage, Microsoft.Sql] }
+  vms:
+    - { name: vm1, subnet: hub/global, privateIp: 10.0.1.4, publicIp: 51.105.0.1 }
+  services:
+    - { name: usstorage, type: Microsoft.Storage, region: eastus, address: 52.239.4.10, firewall: { defaultAction: Deny } }
+    - { name: ussql, type: Microsoft.Sql, region: eastus, address: 40.68.4.10, firewall: { defaultAction: Deny } }
+steps: []
+`;
+
+  it('R-SVC-2: a Microsoft.Storage.Global subnet is linked to an account in any region and reaches it through the endpoint', () => {
+    const net = networkOf(GLOBAL);
+    expect(send(net, 'vm1', 'usstorage').outcome).toMatchObject({ disposition: 'ServiceDenied', nextHopType: 'VirtualNetworkServiceEndpoint' });
+    const r = net.addVirtualNetworkRule('usstorage', 'hub/global');
+    expect(r).toMatchObject({ ok: true, error: null });
+    expect(send(net, 'vm1', 'usstorage', { sourcePort: 50001 }).outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VirtualNetworkServiceEndpoint', sourceSeenByService: '10.0.1.4' });
+    expect(net.scratch.serviceVerdict[0]).toBe(ServiceVerdict.VnetRule);
+    // Regional Storage: region or pair only; SQL: same region only.
+    const regional = net.addVirtualNetworkRule('usstorage', 'hub/regional');
+    expect(regional.error?.code).toBe('InvalidRequest');
+    expect(regional.error?.message).toMatch(/R-SVC-2/);
+    expect(net.addVirtualNetworkRule('ussql', 'hub/global').error?.code).toBe('InvalidRequest');
+    // At load too: the model's virtualNetworkRules.
+    const loaded = networkOf(GLOBAL.replace('firewall: { defaultAction: Deny } }\n    - { name: ussql', 'firewall: { defaultAction: Deny, virtualNetworkRules: [hub/global] } }\n    - { name: ussql'));
+    expect(send(loaded, 'vm1', 'usstorage').outcome).toMatchObject({ disposition: 'Delivered', sourceSeenByService: '10.0.1.4' });
+    expect(() => networkOf(GLOBAL.replace('firewall: { defaultAction: Deny } }\n    - { name: ussql', 'firewall: { defaultAction: Deny, virtualNetworkRules: [hub/regional] } }\n    - { name: ussql'))).toThrow(/R-SVC-2/);
+  });
+
+  const SAME_REGION = (mode: string) => `
+name: same-region
+options: { storageSameRegionSource: ${mode} }
+network:
+  vnets:
+    - name: hub
+      region: westeurope
+      addressSpace: [10.0.0.0/16]
+      subnets:
+        - { name: app, prefix: 10.0.1.0/24, routeTable: rt }
+        - { name: dmz, prefix: 10.0.2.0/24 }
+  routeTables:
+    - name: rt
+      routes:
+        - { name: us-via-fw, prefix: 52.239.6.0/23, nextHopType: VirtualAppliance, nextHopIp: 10.0.2.4 }
+  vms:
+    - { name: vm1, subnet: hub/app, privateIp: 10.0.1.4, publicIp: 51.105.0.1 }
+    - { name: fw, subnet: hub/dmz, privateIp: 10.0.2.4, ipForwarding: true, appliance: { egress: Internet, publicIp: 51.105.0.9 } }
+  services:
+    - { name: westorage, type: Microsoft.Storage, region: westeurope, address: 52.239.1.10, firewall: { defaultAction: Deny, ipRules: [51.105.0.1] } }
+    - { name: usstorage, type: Microsoft.Storage, region: eastus, address: 52.239.4.10, firewall: { defaultAction: Deny, ipRules: [51.105.0.1] } }
+    - { name: wustorage, type: Microsoft.Storage, region: westus, address: 52.239.6.10, firewall: { defaultAction: Deny, ipRules: [51.105.0.9] } }
+    - { name: wesql, type: Microsoft.Sql, region: westeurope, address: 40.68.0.10, firewall: { defaultAction: Deny, ipRules: [51.105.0.1] } }
+steps: []
+`;
+
+  it('R-SVC-4: storageSameRegionSource public (default) lets an IP rule admit a same-region VM; azureInternal never does', () => {
+    const pub = networkOf(SAME_REGION('public'));
+    const a = send(pub, 'vm1', 'westorage');
+    expect(a.outcome).toMatchObject({ disposition: 'Delivered', sourceSeenByService: '51.105.0.1' });
+    expect(a.trace.steps.find((s) => s.stage === 'service')!.text).toMatch(/R-SVC-4: same-region request, storageSameRegionSource public\)/);
+    // The default is the seed's reading.
+    const dflt = networkOf(SAME_REGION('public').replace('options: { storageSameRegionSource: public }\n', ''));
+    expect(dflt.tables.storageSameRegionSource).toBe('public');
+    expect(send(dflt, 'vm1', 'westorage').outcome.disposition).toBe('Delivered');
+
+    const internal = networkOf(SAME_REGION('azureInternal'));
+    const b = send(internal, 'vm1', 'westorage');
+    expect(b.outcome).toMatchObject({ disposition: 'ServiceDenied', reason: 'ServiceFirewallDenied', serviceError: '403 AuthorizationFailure' });
+    expect(internal.scratch.serviceVerdict[0]).toBe(ServiceVerdict.DeniedInternal);
+    expect(b.trace.steps.find((s) => s.stage === 'service')!.text).toMatch(/Azure-internal address.*storageSameRegionSource azureInternal, R-SVC-4/);
+    // Another region: the IP rule still admits the public address (directly, or the appliance's).
+    expect(send(internal, 'vm1', 'usstorage', { sourcePort: 50001 }).outcome).toMatchObject({ disposition: 'Delivered', sourceSeenByService: '51.105.0.1' });
+    expect(send(internal, 'vm1', 'wustorage', { sourcePort: 50002 }).outcome).toMatchObject({ disposition: 'Delivered', nextHopType: 'VirtualAppliance', sourceSeenByService: '51.105.0.9' });
+    // Not Storage: SQL IP rules are untouched by the option.
+    expect(send(internal, 'vm1', 'wesql', { port: 1433 }).outcome.disposition).toBe('Delivered');
+    // Only a VNet rule admits it, once the endpoint exists.
+    expect(internal.enableServiceEndpoint('hub/app', 'Microsoft.Storage').ok).toBe(true);
+    expect(internal.addVirtualNetworkRule('westorage', 'hub/app').ok).toBe(true);
+    expect(send(internal, 'vm1', 'westorage', { sourcePort: 50003 }).outcome).toMatchObject({ disposition: 'Delivered', sourceSeenByService: '10.0.1.4' });
+  });
+});
+
+describe('source translation (R-SNAT), issue 10', () => {
+  it('R-SNAT-1: every public IP of a NAT gateway contributes its ports (2 x 50 of 120 new flows leave), shared by its subnets', () => {
+    const net = networkOf(`
+name: nat
+options: { snatPortsPerIp: 50 }
+network:
+  vnets:
+    - name: hub
+      region: westeurope
+      addressSpace: [10.0.0.0/16]
+      subnets:
+        - { name: a, prefix: 10.0.1.0/24, natGateway: { publicIps: [51.105.1.1, 51.105.1.2] } }
+        - { name: b, prefix: 10.0.2.0/24, natGateway: { publicIps: [51.105.1.1, 51.105.1.2] } }
+  vms:
+    - { name: vm1, subnet: hub/a, privateIp: 10.0.1.4 }
+    - { name: vm2, subnet: hub/b, privateIp: 10.0.2.4 }
+steps: []
+`);
+    const pool = net.tables.subnetSnatPool[0]!;
+    expect(net.tables.subnetSnatPool[1]).toBe(pool); // one gateway, one pool
+    expect(net.tables.snatPools[pool]!.ips).toHaveLength(2);
+    const b = net.newBatch(120);
+    for (let k = 0; k < 120; k++) pushPacket(net, b, k < 60 ? 'vm1' : 'vm2', `8.8.${k >> 8}.${k & 255}`, { proto: 'Udp', sourcePort: 40000 + k });
+    net.process(b);
+    const seen = new Map<string, number>();
+    let left = 0, exhausted = 0;
+    for (let i = 0; i < b.count; i++) {
+      const d = DISPOSITION_NAMES[b.disposition[i]!];
+      if (d === 'ExitsNetwork') {
+        left++;
+        const ip = formatIpv4(b.translatedSrc[i]!);
+        seen.set(ip, (seen.get(ip) ?? 0) + 1);
+      } else if (d === 'SnatExhausted') exhausted++;
+    }
+    expect([left, exhausted]).toEqual([100, 20]);
+    expect(Object.fromEntries(seen)).toEqual({ '51.105.1.1': 50, '51.105.1.2': 50 });
+    expect(net.snat.used[pool]).toBe(100);
+    expect(net.counters.snatPortsTaken).toBe(100);
+    // Ports come back to the address they belong to: after expiry, the full 100 again.
+    net.flows.expire(1e9);
+    expect(net.snat.used[pool]).toBe(0);
+    expect(net.snat.free(pool)).toBe(100);
+  });
+
+  const GATEWAY = `
+name: gw
+network:
+  vnets:
+    - name: hub
+      region: westeurope
+      addressSpace: [10.0.0.0/16]
+      gateway: { onPremPrefixes: [192.168.0.0/16, 93.184.0.0/16], natIps: [203.0.113.10] }
+      subnets:
+        - { name: app, prefix: 10.0.1.0/24, routeTable: forced }
+        - { name: dmz, prefix: 10.0.2.0/24 }
+        - { name: nva, prefix: 10.0.3.0/24, routeTable: via-onprem-fw }
+  routeTables:
+    - name: forced
+      routes:
+        - { name: to-onprem, prefix: 0.0.0.0/0, nextHopType: VirtualNetworkGateway }
+    - name: via-onprem-fw
+      routes:
+        - { name: to-fw, prefix: 0.0.0.0/0, nextHopType: VirtualAppliance, nextHopIp: 10.0.2.4 }
+  vms:
+    - { name: vm2, subnet: hub/app, privateIp: 10.0.1.5, publicIp: 51.105.0.2 }
+    - { name: fw, subnet: hub/dmz, privateIp: 10.0.2.4, ipForwarding: true, appliance: { egress: OnPrem } }
+    - { name: vm3, subnet: hub/nva, privateIp: 10.0.3.4 }
+steps: []
+`;
+
+  it('R-SNAT-3: a gateway prefix or a private range through the gateway is delivered on-premises untranslated; public destinations leave from the NAT', () => {
+    const net = networkOf(GATEWAY);
+    for (const to of ['192.168.20.5', '172.20.1.1', '10.200.0.1', '100.64.0.9', '93.184.216.34']) {
+      const r = send(net, 'vm2', to);
+      expect(r.outcome, to).toMatchObject({ disposition: 'ExitsNetwork', nextHopType: 'VirtualNetworkGateway', sourceSeen: '10.0.1.5' });
+      expect(r.batch.translatedSrc[0], to).toBe(0);
+      expect(r.trace.steps.some((s) => s.stage === 'translation'), to).toBe(false);
+      expect(r.trace.steps.at(-1)!.text, to).toBe('delivered on-premises via the gateway, untranslated (R-SNAT-3)');
+    }
+    const pub = send(net, 'vm2', '8.8.8.8');
+    expect(pub.outcome).toMatchObject({ disposition: 'ExitsNetwork', sourceSeen: '203.0.113.10' });
+    expect(pub.trace.steps.at(-1)!.text).toMatch(/leaves to the Internet from the on-premises NAT address/);
+    // An appliance whose egress is on-premises: the same rule (172.20/12 is covered by the 0.0.0.0/0 UDR only).
+    const nva = send(net, 'vm3', '172.20.1.1');
+    expect(nva.outcome).toMatchObject({ disposition: 'ExitsNetwork', nextHopType: 'VirtualAppliance', sourceSeen: '10.0.3.4' });
+    expect(nva.trace.steps.at(-1)!.text).toBe('delivered on-premises via the gateway, untranslated (R-SNAT-3)');
+    expect(send(net, 'vm3', '8.8.4.4').outcome.sourceSeen).toBe('203.0.113.10');
   });
 });

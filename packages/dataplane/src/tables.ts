@@ -1,66 +1,27 @@
 // The data plane's view of a network: everything the per-packet code reads, compiled from the control plane's
 // objects into integers and typed arrays (STYLE.md 2). Rebuilt (cheaply: FIBs and classifiers are shared with the
 // routing and NSG modules) after every control-plane change, then swapped in between batches.
-import {
-  CompiledNsgClassifier,
-  ENDPOINT_SERVICES,
-  Ipv4Trie,
-  Ipv6Trie,
-  ServiceTagMap,
-  classifierFromData,
-  endpointService,
-  ipv4TableFromData,
-  ipv6TableFromData,
-  parseCidr,
-  parseIpv4,
-  parseIpv6,
-  shareTable,
-  type CompiledIpv4Trie,
-  type CompiledIpv6Trie,
-  type EffectiveRoute,
-  type LpmTableData,
-  type NsgClassifierData,
-  type ServiceTag,
-  type NetworkNsgs,
-  type NetworkRouting,
-  type NetworkSpec,
-  type NsgClassifier,
-  type RoutingFib,
-  type ScenarioOptions,
-  type ServiceTagSet,
+import type {
+  CompiledIpv4Trie,
+  CompiledIpv6Trie,
+  NetworkNsgs,
+  NetworkRouting,
+  NetworkSpec,
+  NsgClassifier,
+  RoutingFib,
+  ScenarioOptions,
+  ServiceTagSet,
 } from '@vnetsim/core';
+import { CompileContext } from './control/compile-context.js';
+import { compileSubnets, compileVnets } from './control/compile-subnets.js';
+import { compileVms } from './control/compile-vms.js';
+import { compileOnPrem, compilePolicies, compileServices, compileServiceSpace } from './control/compile-services.js';
+import type { SnatPoolSpec } from './control/encodings.js';
 
-/** `ingress` column encoding: who sent the packet. VM indices are 0..vmCount-1. */
-export const Ingress = {
-  /** An address of a subnet that no VM holds: `SUBNET + subnetIndex`. */
-  SUBNET: 1 << 20,
-  /** An on-premises site: `ON_PREM + siteIndex`. */
-  ON_PREM: 2 << 20,
-  /** A host on the Internet. */
-  EXTERNAL: -1,
-} as const;
-
-/** Destination classes of the destination table's values. */
-export const Dest = {
-  /** VM private address: value = vm. */
-  VM: 0,
-  /** VM instance public address (inbound from the Internet): value = PUBLIC_VM + vm. */
-  PUBLIC_VM: 1 << 20,
-  /** A modelled service resource: value = SERVICE + service. */
-  SERVICE: 2 << 20,
-  /** An on-premises prefix: value = ON_PREM + site. */
-  ON_PREM: 3 << 20,
-  MASK: (1 << 20) - 1,
-} as const;
-
-/** Appliance behaviour of a VM (R-SNAT-3). */
-export const ApplianceEgress = { NotAppliance: -1, Internet: 0, OnPrem: 1, Drop: 2 } as const;
-
-/** A pool of SNAT ports of one public address (R-SNAT-1). */
-export interface SnatPoolSpec {
-  ip: number;
-  label: string;
-}
+export { ApplianceEgress, Dest, Ingress, type SnatPoolSpec } from './control/encodings.js';
+export { splitSubnet } from './control/compile-context.js';
+export { defaultOutboundIp } from './control/compile-subnets.js';
+export { shareTables, tablesFromData, type SharedFibData, type SharedTablesData } from './control/shared-tables.js';
 
 export interface CompiledTables {
   readonly spec: NetworkSpec;
@@ -92,17 +53,29 @@ export interface CompiledTables {
   readonly subnetSnatPool: Int32Array;
   /** R-POL-1: 1 when subnet s may reach service resource r through its endpoint: [s * serviceCount + r]. */
   readonly policyAllows: Uint8Array;
-  /** 1 when the subnet has any endpoint policy (an unmodelled address of the service is then refused too). */
+  /** 1 when the subnet has a Storage endpoint policy (an unmodelled Storage address is then refused too, R-POL-1). */
   readonly subnetHasPolicy: Uint8Array;
+  /** R-POL-1: the Storage tag's prefixes (a policy filters Storage only), IPv4 and IPv6. */
+  readonly storageSpace: CompiledIpv4Trie;
+  readonly storageSpace6: CompiledIpv6Trie;
   // VNets
   readonly vnetNames: readonly string[];
   /** First NAT IP of the VNet's gateway (R-SE-5, R-SNAT-3), 0 none. */
   readonly vnetGatewayNat: Uint32Array;
+  /** R-SNAT-3: on-premises prefixes behind the VNet's gateway (gateway.onPremPrefixes, onPrem sites), null none. */
+  readonly vnetGatewayPrefixes: ReadonlyArray<CompiledIpv4Trie | null>;
+  /** R-SVC-4: region of each VNet, as an index shared with serviceRegion. */
+  readonly vnetRegion: Int32Array;
   // service resources
   readonly serviceNames: readonly string[];
   readonly serviceAddress: Uint32Array;
   /** 1 when defaultAction is Deny (R-SVC-1). */
   readonly serviceDeny: Uint8Array;
+  /** R-SVC-4: region index (see vnetRegion) of each service; 1 in serviceIsStorage for storage accounts. */
+  readonly serviceRegion: Int32Array;
+  readonly serviceIsStorage: Uint8Array;
+  /** R-SVC-4: options.storageSameRegionSource (said in traces). */
+  readonly storageSameRegionSource: 'public' | 'azureInternal';
   /** 1 when subnet s is in service r's virtualNetworkRules: [r * subnetCount + s]. */
   readonly serviceVnetRule: Uint8Array;
   /** Per service: its ipRules as a prefix table (value 0 = match), null when none. */
@@ -125,392 +98,42 @@ export interface CompiledTables {
   readonly snatPools: readonly SnatPoolSpec[];
 }
 
-function errorNumber(code: string): number {
-  const n = Number.parseInt(code, 10);
-  return Number.isFinite(n) ? n : 403;
-}
-
-/** Default outbound address of a VNet without one given: a stable, clearly synthetic public address. */
-export function defaultOutboundIp(vnetIndex: number): number {
-  return ((20 << 24) | (250 << 16) | (((vnetIndex >> 8) & 255) << 8) | ((vnetIndex & 255) + 1)) >>> 0;
-}
-
 /** compileTables calls in this thread (a pipeline worker makes none: it rebuilds shared tables). */
 export const tableCompiles = { count: 0 };
 
+/** Compiles the network's objects into the tables the stages read; each part lives in control/compile-*.ts. */
 export function compileTables(
   spec: NetworkSpec,
   tags: ServiceTagSet,
   routing: NetworkRouting,
   nsgs: NetworkNsgs,
-  options: Pick<ScenarioOptions, 'outboundPrecedence'> = {},
+  options: Pick<ScenarioOptions, 'outboundPrecedence' | 'storageSameRegionSource'> = {},
 ): CompiledTables {
   tableCompiles.count++;
-  const vnetNames = spec.vnets.map((v) => v.name);
-  const vnetIndex = new Map(vnetNames.map((n, i) => [n, i]));
-  const subnetNames = routing.subnetNames();
-  const subnetIndex = new Map(subnetNames.map((n, i) => [n, i]));
-  const nSub = subnetNames.length;
-
-  const pools: SnatPoolSpec[] = [];
-  const poolByIp = new Map<number, number>();
-  const pool = (ipText: string, label: string): number => {
-    const ip = parseIpv4(ipText);
-    let p = poolByIp.get(ip);
-    if (p === undefined) {
-      p = pools.length;
-      pools.push({ ip, label });
-      poolByIp.set(ip, p);
-    }
-    return p;
-  };
-
-  // VNets
-  const vnetGatewayNat = new Uint32Array(spec.vnets.length);
-  const vnetDefaultPool = new Int32Array(spec.vnets.length);
-  spec.vnets.forEach((v, i) => {
-    const nat = v.gateway?.natIps[0];
-    if (nat !== undefined) vnetGatewayNat[i] = parseIpv4(nat);
-    const text = v.defaultOutboundIp ?? formatV4(defaultOutboundIp(i));
-    vnetDefaultPool[i] = pool(text, `default outbound of ${v.name}`);
-  });
-
-  // Subnets
-  const subnetVnet = new Int32Array(nSub);
-  const subnetFib: RoutingFib[] = [];
-  const subnetNsgOut: Array<NsgClassifier | null> = [];
-  const subnetNsgIn: Array<NsgClassifier | null> = [];
-  const subnetSnatPool = new Int32Array(nSub);
-  const subnetSpecs = subnetNames.map((name) => {
-    const [vn, sn] = splitSubnet(name);
-    const v = spec.vnets[vnetIndex.get(vn)!]!;
-    return { vnet: v, subnet: v.subnets.find((s) => s.name === sn)! };
-  });
-  subnetSpecs.forEach(({ vnet, subnet }, s) => {
-    const vi = vnetIndex.get(vnet.name)!;
-    subnetVnet[s] = vi;
-    subnetFib.push(routing.fibOf(s));
-    subnetNsgOut.push(subnet.nsg === undefined ? null : nsgs.classifier(subnet.nsg, 'Outbound', vnet.name));
-    subnetNsgIn.push(subnet.nsg === undefined ? null : nsgs.classifier(subnet.nsg, 'Inbound', vnet.name));
-    const natIp = subnet.natGateway?.publicIps[0];
-    subnetSnatPool[s] = natIp !== undefined ? pool(natIp, `NAT gateway of ${vnet.name}/${subnet.name}`) : vnetDefaultPool[vi]!;
-  });
-
-  // VMs
-  const n = spec.vms.length;
-  const vmSubnet = new Int32Array(n);
-  const vmPrivate = new Uint32Array(n);
-  const vmPublic = new Uint32Array(n);
-  const vmApplianceEgress = new Int8Array(n);
-  const vmAppliancePool = new Int32Array(n).fill(-1);
-  const vmPublicPool = new Int32Array(n).fill(-1);
-  const vmNicOut: Array<NsgClassifier | null> = [];
-  const vmNicIn: Array<NsgClassifier | null> = [];
-  const dest = new Ipv4Trie();
-  const dest6 = new Ipv6Trie();
-  spec.vms.forEach((vm, i) => {
-    vmSubnet[i] = subnetIndex.get(vm.subnet) ?? -1;
-    vmPrivate[i] = parseIpv4(vm.privateIp);
-    dest.insert(vmPrivate[i]!, 32, Dest.VM + i);
-    if (vm.privateIpV6 !== undefined) dest6.insert(parseIpv6(vm.privateIpV6), 128, Dest.VM + i);
-    if (vm.publicIp !== undefined) {
-      vmPublic[i] = parseIpv4(vm.publicIp);
-      vmPublicPool[i] = pool(vm.publicIp, `instance public IP of ${vm.name}`);
-      dest.insert(vmPublic[i]!, 32, Dest.PUBLIC_VM + i);
-    }
-    const vnetName = splitSubnet(vm.subnet)[0];
-    vmNicOut.push(vm.nsg === undefined ? null : nsgs.classifier(vm.nsg, 'Outbound', vnetName));
-    vmNicIn.push(vm.nsg === undefined ? null : nsgs.classifier(vm.nsg, 'Inbound', vnetName));
-    const app = vm.appliance;
-    vmApplianceEgress[i] =
-      app === undefined || !vm.ipForwarding ? ApplianceEgress.NotAppliance : ApplianceEgress[app.egress];
-    if (app?.publicIp !== undefined) vmAppliancePool[i] = pool(app.publicIp, `public IP of appliance ${vm.name}`);
-    else if (vm.publicIp !== undefined) vmAppliancePool[i] = vmPublicPool[i]!;
-  });
-
-  // R-SNAT-1: instance public IP, else NAT gateway, else default outbound (SEMANTICS.md); with outboundPrecedence
-  // `natGateway` (Azure's current NAT gateway documents) a subnet's NAT gateway wins over the instance IP.
-  const natFirst = options.outboundPrecedence === 'natGateway';
-  const vmOutboundPool = new Int32Array(n);
-  spec.vms.forEach((vm, i) => {
-    const s = vmSubnet[i]!;
-    const subnetPool = s >= 0 ? subnetSnatPool[s]! : -1;
-    const hasNat = s >= 0 && subnetSpecs[s]!.subnet.natGateway !== undefined;
-    vmOutboundPool[i] = vmPublicPool[i]! >= 0 && !(natFirst && hasNat) ? vmPublicPool[i]! : subnetPool;
-  });
-
-  // On-premises sites
-  const onPremVia = new Int32Array(spec.onPrem.length);
-  spec.onPrem.forEach((o, i) => {
-    onPremVia[i] = vnetIndex.get(o.via) ?? -1;
-    const c = parseCidr(o.prefix);
-    if (c.family === 4) dest.insert(c.prefix, c.length, Dest.ON_PREM + i);
-    else dest6.insert(c.words, c.length, Dest.ON_PREM + i);
-  });
-
-  // Service resources (R-SVC-1)
-  const m = spec.services.length;
-  const serviceAddress = new Uint32Array(m);
-  const serviceDeny = new Uint8Array(m);
-  const serviceVnetRule = new Uint8Array(m * nSub);
-  const serviceIpRules: Array<CompiledIpv4Trie | null> = [];
-  const serviceErrorVnet = new Uint16Array(m);
-  const serviceErrorIp = new Uint16Array(m);
-  spec.services.forEach((svc, r) => {
-    serviceAddress[r] = parseIpv4(svc.address);
-    dest.insert(serviceAddress[r]!, 32, Dest.SERVICE + r);
-    serviceDeny[r] = svc.firewall.defaultAction === 'Deny' ? 1 : 0;
-    for (const sn of svc.firewall.virtualNetworkRules) {
-      const s = subnetIndex.get(sn);
-      if (s !== undefined) serviceVnetRule[r * nSub + s] = 1;
-    }
-    if (svc.firewall.ipRules.length === 0) serviceIpRules.push(null);
-    else {
-      const t = new Ipv4Trie();
-      for (const rule of svc.firewall.ipRules) {
-        const c = parseCidr(rule, true);
-        if (c.family === 4) t.insert(c.prefix, c.length, 0);
-      }
-      serviceIpRules.push(t.compile());
-    }
-    const info = endpointService(svc.type);
-    serviceErrorVnet[r] = errorNumber(info?.errorOnDeny.vnet ?? '403');
-    serviceErrorIp[r] = errorNumber(info?.errorOnDeny.ip ?? '403');
-  });
-
-  // R-POL-1: endpoint policies (union of the subnet's policies for the service's type; none = every resource).
-  const policyAllows = new Uint8Array(nSub * m);
-  const subnetHasPolicy = new Uint8Array(nSub);
-  subnetSpecs.forEach(({ subnet }, s) => {
-    subnetHasPolicy[s] = subnet.endpointPolicies.length > 0 ? 1 : 0;
-    const policies = subnet.endpointPolicies
-      .map((p) => spec.endpointPolicies.find((x) => x.name === p))
-      .filter((p) => p !== undefined);
-    spec.services.forEach((svc, r) => {
-      const relevant = policies.filter((p) => p.service === svc.type || (svc.type === 'Microsoft.Storage' && p.service === 'Microsoft.Storage.Global'));
-      const allowed =
-        relevant.length === 0 ||
-        relevant.some(
-          (p) =>
-            p.resources.includes(svc.name) ||
-            (p.subscriptions ?? []).includes(svc.subscription) ||
-            (svc.resourceGroup !== undefined && (p.resourceGroups ?? []).includes(svc.resourceGroup)),
-        );
-      policyAllows[s * m + r] = allowed ? 1 : 0;
-    });
-  });
-
-  // The address space of endpoint services' tags: a destination there is "an Azure service" even when no resource of
-  // the scenario has that address (its front end answers).
-  const space = new Ipv4Trie();
-  const spaceTags: string[] = [];
-  const seenTags = new Set<string>();
-  for (const tag of tags.all()) {
-    const base = tag.name.split('.')[0]!;
-    if (tag.region !== '' || seenTags.has(base) || !isEndpointTag(base)) continue;
-    seenTags.add(base);
-    const idx = spaceTags.length;
-    spaceTags.push(tag.name);
-    for (const p of tag.v4) {
-      const c = parseCidr(p);
-      if (c.family === 4 && space.get(c.prefix, c.length) < 0) space.insert(c.prefix, c.length, idx);
-    }
-  }
-
+  const ctx = new CompileContext(spec, routing);
+  const { vnetGatewayNat, vnetDefaultPool, vnetGatewayPrefixes, vnetRegion } = compileVnets(ctx);
+  const subnets = compileSubnets(ctx, routing, nsgs, vnetDefaultPool);
+  // Order matters: each part inserts into the destination tables (VMs, then on-premises, then services).
+  const vms = compileVms(ctx, nsgs, subnets.subnetSnatPool, options);
+  const onPrem = compileOnPrem(ctx);
+  const services = compileServices(ctx);
   return {
     spec,
     tags,
-    vmNames: spec.vms.map((v) => v.name),
-    vmSubnet,
-    vmPrivate,
-    vmPublic,
-    vmNicOut,
-    vmNicIn,
-    vmApplianceEgress,
-    vmAppliancePool,
-    vmPublicPool,
-    vmOutboundPool,
-    outboundPrecedence: natFirst ? 'natGateway' : 'instancePublicIp',
-    subnetNames,
-    subnetVnet,
-    subnetFib,
-    subnetNsgOut,
-    subnetNsgIn,
-    subnetSnatPool,
-    policyAllows,
-    subnetHasPolicy,
-    vnetNames,
+    ...vms,
+    subnetNames: ctx.subnetNames,
+    ...subnets,
+    ...compilePolicies(ctx, tags),
+    vnetNames: ctx.vnetNames,
     vnetGatewayNat,
-    serviceNames: spec.services.map((s) => s.name),
-    serviceAddress,
-    serviceDeny,
-    serviceVnetRule,
-    serviceIpRules,
-    serviceErrorVnet,
-    serviceErrorIp,
-    onPremNames: spec.onPrem.map((o) => o.name),
-    onPremVia,
-    destinations: dest.compile(),
-    destinations6: dest6.compile(),
-    serviceSpace: space.compile(),
-    serviceSpaceTags: spaceTags,
-    snatPools: pools,
-  };
-}
-
-const ENDPOINT_TAGS = new Set(Object.values(ENDPOINT_SERVICES).map((s) => s.tag));
-function isEndpointTag(name: string): boolean {
-  return ENDPOINT_TAGS.has(name);
-}
-
-export function splitSubnet(name: string): [string, string] {
-  const i = name.indexOf('/');
-  return [name.slice(0, i), name.slice(i + 1)];
-}
-
-function formatV4(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-}
-
-// ---- shared tables (DESIGN.md "Scale"): compiled once, read by every worker from the same memory ----
-
-/** A FIB as data: tries as LPM table data, next-hop columns in SharedArrayBuffers, the route rows as JSON. */
-export interface SharedFibData {
-  v4: LpmTableData;
-  v6: LpmTableData;
-  routes: EffectiveRoute[];
-  nextHop: Uint8Array;
-  nextHopIp: Uint32Array;
-  nextHopIpV6: Uint32Array;
-  key: string;
-}
-
-/** Typed-array columns of CompiledTables (moved to SharedArrayBuffers as they are). */
-const COLUMNS = [
-  'vmSubnet', 'vmPrivate', 'vmPublic', 'vmApplianceEgress', 'vmAppliancePool', 'vmPublicPool', 'vmOutboundPool',
-  'subnetVnet', 'subnetSnatPool', 'policyAllows', 'subnetHasPolicy', 'vnetGatewayNat', 'serviceAddress', 'serviceDeny',
-  'serviceVnetRule', 'serviceErrorVnet', 'serviceErrorIp', 'onPremVia',
-] as const;
-type ColumnName = (typeof COLUMNS)[number];
-
-/** Names and small lists of CompiledTables, as JSON. */
-const PLAIN = ['vmNames', 'subnetNames', 'vnetNames', 'serviceNames', 'onPremNames', 'serviceSpaceTags', 'snatPools', 'outboundPrecedence'] as const;
-type PlainName = (typeof PLAIN)[number];
-
-/**
- * CompiledTables as data that postMessage shares rather than copies: every typed array in a SharedArrayBuffer, tries
- * as LPM table data, classifiers and FIBs deduplicated (tables refer to them by index, -1 none), the rest JSON.
- */
-export type SharedTablesData = Pick<CompiledTables, ColumnName> & {
-  -readonly [K in PlainName]: CompiledTables[K];
-} & {
-  spec: NetworkSpec;
-  tags: { source: string; changeNumber: number; cloud: string; tags: readonly ServiceTag[] };
-  classifiers: NsgClassifierData[];
-  vmNicOut: Int32Array;
-  vmNicIn: Int32Array;
-  subnetNsgOut: Int32Array;
-  subnetNsgIn: Int32Array;
-  fibs: SharedFibData[];
-  subnetFib: Int32Array;
-  serviceIpRules: Array<LpmTableData | null>;
-  destinations: LpmTableData;
-  destinations6: LpmTableData;
-  serviceSpace: LpmTableData;
-};
-
-type Column = CompiledTables[ColumnName];
-
-function sharedColumn<T extends Column>(a: T): T {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
-  copy.set(a as never);
-  return copy;
-}
-
-/** Moves `tables` to shared data, once (in the thread that compiled them); workers rebuild with tablesFromData. */
-export function shareTables(tables: CompiledTables): SharedTablesData {
-  const classifiers: NsgClassifierData[] = [];
-  const classifierIndex = new Map<NsgClassifier, number>();
-  const classifierRefs = (list: ReadonlyArray<NsgClassifier | null>): Int32Array => {
-    const out = new Int32Array(new SharedArrayBuffer(4 * list.length));
-    list.forEach((c, i) => {
-      if (c === null) return void (out[i] = -1);
-      let k = classifierIndex.get(c);
-      if (k === undefined) {
-        if (!(c instanceof CompiledNsgClassifier)) throw new TypeError('shareTables: NSG classifiers must be CompiledNsgClassifier');
-        k = classifiers.push(c.toData()) - 1;
-        classifierIndex.set(c, k);
-      }
-      out[i] = k;
-    });
-    return out;
-  };
-  const fibs: SharedFibData[] = [];
-  const fibIndex = new Map<RoutingFib, number>();
-  const subnetFib = new Int32Array(new SharedArrayBuffer(4 * tables.subnetFib.length));
-  tables.subnetFib.forEach((f, s) => {
-    let k = fibIndex.get(f);
-    if (k === undefined) {
-      k = fibs.push({
-        v4: shareTable(f.v4), v6: shareTable(f.v6), routes: JSON.parse(JSON.stringify(f.routes)) as EffectiveRoute[],
-        nextHop: sharedColumn(f.nextHop), nextHopIp: sharedColumn(f.nextHopIp), nextHopIpV6: sharedColumn(f.nextHopIpV6), key: f.key,
-      }) - 1;
-      fibIndex.set(f, k);
-    }
-    subnetFib[s] = k;
-  });
-  const columns = {} as Record<ColumnName, Column>;
-  for (const c of COLUMNS) columns[c] = sharedColumn(tables[c]);
-  const plain = JSON.parse(JSON.stringify(Object.fromEntries(PLAIN.map((p) => [p, tables[p]])))) as Pick<SharedTablesData, PlainName>;
-  const t = tables.tags;
-  return {
-    ...(columns as Pick<CompiledTables, ColumnName>),
-    ...plain,
-    spec: tables.spec,
-    tags: { source: t.source, changeNumber: t.changeNumber, cloud: t.cloud, tags: t.all() },
-    classifiers,
-    vmNicOut: classifierRefs(tables.vmNicOut),
-    vmNicIn: classifierRefs(tables.vmNicIn),
-    subnetNsgOut: classifierRefs(tables.subnetNsgOut),
-    subnetNsgIn: classifierRefs(tables.subnetNsgIn),
-    fibs,
-    subnetFib,
-    serviceIpRules: tables.serviceIpRules.map((r) => (r === null ? null : shareTable(r))),
-    destinations: shareTable(tables.destinations),
-    destinations6: shareTable(tables.destinations6),
-    serviceSpace: shareTable(tables.serviceSpace),
-  };
-}
-
-/**
- * Rebuilds CompiledTables around shared data (after postMessage: the same memory), compiling nothing: tries, FIBs and
- * classifiers wrap the data's arrays. Deduplicated classifiers and FIBs come back as one object each.
- */
-export function tablesFromData(d: SharedTablesData): CompiledTables {
-  const classifiers = d.classifiers.map((c) => classifierFromData(c));
-  const refs = (idx: Int32Array): Array<NsgClassifier | null> => Array.from(idx, (k) => (k < 0 ? null : classifiers[k]!));
-  const fibs = d.fibs.map((f): RoutingFib => ({
-    v4: ipv4TableFromData(f.v4), v6: ipv6TableFromData(f.v6), routes: f.routes,
-    nextHop: f.nextHop, nextHopIp: f.nextHopIp, nextHopIpV6: f.nextHopIpV6, key: f.key,
-  }));
-  const columns = {} as Record<ColumnName, Column>;
-  for (const c of COLUMNS) columns[c] = d[c];
-  const plain = {} as Record<PlainName, unknown>;
-  for (const p of PLAIN) plain[p] = d[p];
-  return {
-    ...(columns as Pick<CompiledTables, ColumnName>),
-    ...(plain as Pick<CompiledTables, PlainName>),
-    spec: d.spec,
-    tags: new ServiceTagMap(d.tags.source, d.tags.changeNumber, d.tags.cloud, d.tags.tags),
-    vmNicOut: refs(d.vmNicOut),
-    vmNicIn: refs(d.vmNicIn),
-    subnetNsgOut: refs(d.subnetNsgOut),
-    subnetNsgIn: refs(d.subnetNsgIn),
-    subnetFib: Array.from(d.subnetFib, (k) => fibs[k]!),
-    serviceIpRules: d.serviceIpRules.map((r) => (r === null ? null : ipv4TableFromData(r))),
-    destinations: ipv4TableFromData(d.destinations),
-    destinations6: ipv6TableFromData(d.destinations6),
-    serviceSpace: ipv4TableFromData(d.serviceSpace),
+    vnetGatewayPrefixes,
+    vnetRegion,
+    ...services,
+    storageSameRegionSource: options.storageSameRegionSource === 'azureInternal' ? 'azureInternal' : 'public',
+    ...onPrem,
+    destinations: ctx.dest.compile(),
+    destinations6: ctx.dest6.compile(),
+    ...compileServiceSpace(tags),
+    snatPools: ctx.pools satisfies SnatPoolSpec[],
   };
 }

@@ -2,8 +2,10 @@
 // with 26 rules (service tags, lists, ranges), a UDR table (appliance + null route), Storage and Sql endpoints on one
 // subnet, a NAT gateway, a storage account locked down by its firewall. Sample service tags (builtin), so it runs
 // without the data folder.
-import { parseScenario, Network, TrafficGenerator } from '@vnetsim/dataplane';
-import type { NetworkOptions, PacketBatch, Scenario, TrafficSpec } from '@vnetsim/dataplane';
+import { Network, TrafficGenerator } from '@vnetsim/dataplane';
+import { parseScenario } from '@vnetsim/scenario';
+import type { NetworkOptions, PacketBatch, TrafficSpec } from '@vnetsim/dataplane';
+import type { Scenario } from '@vnetsim/scenario';
 
 export const BENCH_SCENARIO = `
 name: bench-pipeline

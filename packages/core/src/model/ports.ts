@@ -39,6 +39,3 @@ export function parsePorts(spec: string | number | ReadonlyArray<string | number
   }
   return out;
 }
-
-/** IANA protocol numbers of the rule protocols; `*` is -1 (any). */
-export const PROTOCOL_NUMBER = { Tcp: 6, Udp: 17, Icmp: 1, Esp: 50, Ah: 51, '*': -1 } as const;

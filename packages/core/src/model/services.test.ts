@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { builtinServiceTags } from './service-tags/builtin.js';
 import { ServiceTagError } from './service-tags/errors.js';
 import { loadServiceTags } from './service-tags/load.js';
-import { endpointScope, ENDPOINT_SERVICES, isEndpointService } from './services.js';
+import { endpointScope, ENDPOINT_SERVICES, hasStoragePolicy, isEndpointService } from './services.js';
 
 const tags = builtinServiceTags();
 const prefixes = (name: string) => [...tags.get(name)!.v4];
@@ -20,6 +20,24 @@ describe('endpoint services', () => {
     expect(ENDPOINT_SERVICES['Microsoft.ServiceBus']!.vnetRuleLimit).toBe(128);
     expect(isEndpointService('microsoft.storage')).toBe(true);
     expect(isEndpointService('Microsoft.Nope')).toBe(false);
+  });
+
+  it('R-POL-2: a Storage endpoint policy on the subnet makes the Storage scope global; other services keep theirs', () => {
+    const tags = builtinServiceTags();
+    const plain = endpointScope(tags, 'Microsoft.Storage', 'westeurope');
+    expect(plain.tagNames).toEqual(['Storage.WestEurope', 'Storage.NorthEurope']);
+    const widened = endpointScope(tags, 'Microsoft.Storage', 'westeurope', undefined, true);
+    expect(widened.tagNames).toEqual(['Storage']);
+    expect(widened.v4).toEqual(tags.get('Storage')!.v4);
+    expect(widened.v4).toContain('52.239.4.0/23'); // East US
+    // Explicit locations are widened too: the policy decides.
+    expect(endpointScope(tags, 'Microsoft.Storage', 'westeurope', ['westeurope'], true).tagNames).toEqual(['Storage']);
+    // R-POL-1: policies are for Storage; Sql keeps its own region with the flag set.
+    expect(endpointScope(tags, 'Microsoft.Sql', 'westeurope', undefined, true).tagNames).toEqual(['Sql.WestEurope']);
+    const net = { endpointPolicies: [{ name: 'p', service: 'Microsoft.Storage', resources: [] }] };
+    expect(hasStoragePolicy(net, { endpointPolicies: ['p'] })).toBe(true);
+    expect(hasStoragePolicy(net, { endpointPolicies: [] })).toBe(false);
+    expect(hasStoragePolicy(net, { endpointPolicies: ['other'] })).toBe(false);
   });
 
   it('R-SE-REGION: Storage covers own region and its pair', () => {

@@ -4,6 +4,7 @@
 import { canonicalRegion, pairedRegion, regionDisplayName } from './regions.js';
 import { ServiceTagError } from './service-tags/errors.js';
 import type { ServiceTag, ServiceTagSet } from './service-tags/types.js';
+import type { NetworkSpec, SubnetSpec } from './types.js';
 
 /** R-SE-REGION: `regionAndPair` (Storage), `region` (Sql), `global` (every other service). */
 export type EndpointScopeKind = 'regionAndPair' | 'region' | 'global';
@@ -84,14 +85,22 @@ export interface EndpointScope {
   v6: string[];
 }
 
+/** R-POL-1, R-POL-2: true when one of the subnet's endpoint policies is for Microsoft.Storage. */
+export function hasStoragePolicy(net: Pick<NetworkSpec, 'endpointPolicies'>, subnet: Pick<SubnetSpec, 'endpointPolicies'>): boolean {
+  const names = subnet.endpointPolicies ?? [];
+  if (names.length === 0) return false;
+  return (net.endpointPolicies ?? []).some((p) => names.includes(p.name) && endpointServiceName(p.service) === 'Microsoft.Storage');
+}
+
 /**
  * R-SE-REGION: the prefixes an endpoint for `service` on a subnet of a VNet in `vnetRegion` covers.
  * Defaults: Microsoft.Storage -> Storage.<region> + Storage.<pair>; Microsoft.Sql -> Sql.<region>; every other
  * service (and Microsoft.Storage.Global) -> its global tag. `locations` (ARM `serviceEndpoints[].locations`) names the
- * regions explicitly; `['*']` means every region: the global tag. Throws ServiceTagError for an unknown service or a
- * tag missing from the set (never an empty scope).
+ * regions explicitly; `['*']` means every region: the global tag. `storagePolicy` (the subnet has a Storage endpoint
+ * policy): R-POL-2, Azure upgrades a Microsoft.Storage endpoint's scope to global, whatever its locations. Throws
+ * ServiceTagError for an unknown service or a tag missing from the set (never an empty scope).
  */
-export function endpointScope(tags: ServiceTagSet, service: string, vnetRegion: string, locations?: string[]): EndpointScope {
+export function endpointScope(tags: ServiceTagSet, service: string, vnetRegion: string, locations?: string[], storagePolicy = false): EndpointScope {
   const svc = endpointService(service);
   if (svc === undefined)
     throw new ServiceTagError('', `"${service}" is not a service endpoint service (expected one of ${Object.keys(ENDPOINT_SERVICES).join(', ')})`);
@@ -103,7 +112,10 @@ export function endpointScope(tags: ServiceTagSet, service: string, vnetRegion: 
   const global = () => need(tags.get(svc.tag), svc.tag);
   const regional = (r: string) => need(regionalTag(tags, svc.tag, r), `${svc.tag}.${regionDisplayName(r)}`);
 
-  if (locations !== undefined && locations.length > 0) {
+  if (storagePolicy && endpointServiceName(service) === 'Microsoft.Storage') {
+    // R-POL-2: a policy on the subnet makes the Storage endpoint global (every region's Storage prefixes).
+    global();
+  } else if (locations !== undefined && locations.length > 0) {
     if (locations.includes('*')) global();
     else for (const l of locations) regional(l);
   } else if (svc.scope === 'regionAndPair') {
@@ -125,4 +137,12 @@ export function endpointScope(tags: ServiceTagSet, service: string, vnetRegion: 
     for (const p of t.v6) v6.add(p);
   }
   return { tagNames: picked.map((t) => t.name), v4: [...v4], v6: [...v6] };
+}
+
+/**
+ * R-RT-8: true when a route's prefix text is written as a service tag name (`Storage`, `Storage.WestEurope`,
+ * `Sql.EastUS`) rather than a CIDR: a letter first, then letters, digits, dots, dashes or underscores, no `/` or `:`.
+ */
+export function isServiceTagName(text: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9._-]*$/.test(text);
 }

@@ -32,6 +32,12 @@ export interface ScenarioOptions {
    * `instancePublicIp` (default, SEMANTICS.md) or `natGateway` (Azure's NAT gateway documents: the gateway wins).
    */
   outboundPrecedence?: 'instancePublicIp' | 'natGateway';
+  /**
+   * R-SVC-4: what source a storage account sees for a request from a VM in its own region without an endpoint:
+   * `public` (default, the seed: the VM's public address, which an IP rule may allow) or `azureInternal` (current
+   * Storage documents: an Azure-internal address, so IP rules never admit it; only a VNet rule can, via an endpoint).
+   */
+  storageSameRegionSource?: 'public' | 'azureInternal';
 }
 
 export interface GatewaySpec {

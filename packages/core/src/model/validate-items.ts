@@ -6,8 +6,10 @@ import { parseCidr, type Cidr } from '../addr/cidr.js';
 import { ipv4InPrefix, ipv4PrefixesOverlap } from '../addr/ipv4.js';
 import { ipv6InPrefix, ipv6PrefixContains } from '../addr/ipv6.js';
 import { parsePorts, PortSpecError } from './ports.js';
+import { RULE_PROTOCOLS } from './protocols.js';
 import { INTERNET_EXCLUDED_V4, resolveTagName } from './service-tags/derived.js';
 import type { ServiceTagSet } from './service-tags/types.js';
+import { isServiceTagName } from './services.js';
 import type { NetworkSpec, Problem, RouteSpec, SecurityRuleSpec } from './types.js';
 
 export const RULE_PRIORITY_MIN = 100;
@@ -16,7 +18,6 @@ export const RULE_NAME_MAX = 80;
 export const MAX_RULES_PER_NSG = 1000;
 export const MAX_ROUTES_PER_TABLE = 400;
 
-const PROTOCOLS = ['Tcp', 'Udp', 'Icmp', 'Esp', 'Ah', '*'];
 const DIRECTIONS = ['Inbound', 'Outbound'];
 const ACCESSES = ['Allow', 'Deny'];
 const UDR_NEXT_HOPS = ['VirtualNetworkGateway', 'VnetLocal', 'Internet', 'VirtualAppliance', 'None'];
@@ -160,7 +161,7 @@ export function checkRule(rule: SecurityRuleSpec, path: string, tags: ServiceTag
     out.push({ path: `${path}.priority`, message: `found ${show(rule.priority)}, expected an integer from ${RULE_PRIORITY_MIN} to ${RULE_PRIORITY_MAX}` });
   if (!DIRECTIONS.includes(rule.direction)) out.push({ path: `${path}.direction`, message: `found ${show(rule.direction)}, expected Inbound or Outbound` });
   if (!ACCESSES.includes(rule.access)) out.push({ path: `${path}.access`, message: `found ${show(rule.access)}, expected Allow or Deny` });
-  if (!PROTOCOLS.includes(rule.protocol))
+  if (!RULE_PROTOCOLS.includes(rule.protocol))
     out.push({ path: `${path}.protocol`, message: `found ${show(rule.protocol)}, expected one of Tcp, Udp, Icmp, Esp, Ah, *` });
   checkPorts(rule.sourcePorts, `${path}.sourcePorts`, out);
   checkPorts(rule.destinationPorts, `${path}.destinationPorts`, out);
@@ -186,11 +187,18 @@ export function checkRule(rule: SecurityRuleSpec, path: string, tags: ServiceTag
 }
 
 /** Every problem of one user-defined route (R-RT-3). */
-export function validateRoute(route: RouteSpec, path: string): Problem[] {
+/**
+ * Checks one route. Its prefix is a CIDR or (R-RT-8) a service tag name; with `tags`, an unknown tag is a problem,
+ * without them only the tag name's shape is checked.
+ */
+export function validateRoute(route: RouteSpec, path: string, tags?: ServiceTagSet): Problem[] {
   const out: Problem[] = [];
   if (typeof route !== 'object' || route === null) return [{ path, message: `found ${show(route)}, expected a route object` }];
   if (!isNonEmptyString(route.name)) out.push({ path: `${path}.name`, message: `found ${show(route.name)}, expected a route name` });
-  checkCidr(route.prefix, `${path}.prefix`, out, 'an IPv4 or IPv6 prefix');
+  if (typeof route.prefix === 'string' && isServiceTagName(route.prefix)) {
+    if (tags !== undefined && !tags.has(route.prefix))
+      out.push({ path: `${path}.prefix`, message: `unknown service tag "${route.prefix}" (tag set "${tags.source}"), expected an IPv4 or IPv6 prefix or a service tag such as Storage or Storage.WestEurope (R-RT-8)` });
+  } else checkCidr(route.prefix, `${path}.prefix`, out, 'an IPv4 or IPv6 prefix or a service tag name (R-RT-8)');
   const t = route.nextHopType as string;
   if (t === 'VNetPeering' || t === 'VirtualNetworkServiceEndpoint')
     out.push({ path: `${path}.nextHopType`, message: `next hop type ${t} is refused in a user-defined route (R-RT-3), expected one of ${UDR_NEXT_HOPS.join(', ')}` });

@@ -306,3 +306,37 @@ describe('validateRule / validateRoute (single changes)', () => {
     expectProblem(validateRoute({ name: 'x', prefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIp: '10.0.2.0/24' }, 'r'), 'r.nextHopIp', 'no /length');
   });
 });
+
+describe('R-ADDR-3: what a network may not declare', () => {
+  it('R-ADDR-3: a VNet range overlapping multicast, broadcast, loopback, link-local or 168.63.129.16 is refused', () => {
+    for (const [range, banned] of [
+      ['224.0.0.0/4', '224.0.0.0/4'], ['230.1.0.0/16', '224.0.0.0/4'], ['255.255.255.0/24', '255.255.255.255/32'],
+      ['127.0.0.0/8', '127.0.0.0/8'], ['169.254.0.0/16', '169.254.0.0/16'], ['168.63.0.0/16', '168.63.129.16/32'],
+      ['168.0.0.0/8', '168.63.129.16/32'],
+    ] as const) {
+      const p = problemsAfter((n) => n.vnets[2]!.addressSpace.push(range));
+      expectProblem(p, 'network.vnets[2].addressSpace[1]', `overlaps ${banned}`);
+      expectProblem(p, 'network.vnets[2].addressSpace[1]', 'R-ADDR-3');
+    }
+    expect(problemsAfter((n) => n.vnets[2]!.addressSpace.push('168.62.0.0/16'))).toEqual([]);
+  });
+
+  it('R-ADDR-3: an IPv4 subnet smaller than /29, an IPv6 subnet other than /64 are refused; a /29 is fine', () => {
+    expectProblem(problemsAfter((n) => (n.vnets[0]!.subnets[1]!.prefix = '10.0.2.0/30')), `${V0}.subnets[1].prefix`, 'expected an IPv4 subnet of /29 or larger');
+    expectProblem(problemsAfter((n) => (n.vnets[0]!.subnets[1]!.prefix = '10.0.2.4/32')), `${V0}.subnets[1].prefix`, '/32');
+    expect(problemsAfter((n) => (n.vnets[0]!.subnets[1]!.prefix = '10.0.2.0/29'))).toEqual([]);
+    expectProblem(problemsAfter((n) => (n.vnets[0]!.subnets[0]!.prefixV6 = 'fd00:10:0:1::/80')), `${S0}.prefixV6`, 'exactly /64');
+    expectProblem(problemsAfter((n) => (n.vnets[0]!.subnets[0]!.prefixV6 = 'fd00:10::/56')), `${S0}.prefixV6`, 'exactly /64');
+  });
+
+  it('R-ADDR-3: two routes with the same address prefix in one table are refused (as written); other tables may repeat it', () => {
+    const p = problemsAfter((n) => n.routeTables[0]!.routes.push({ name: 'again', prefix: '0.0.0.0/0', nextHopType: 'None' }));
+    expectProblem(p, 'network.routeTables[0].routes[2].prefix', 'as route "default-nva" (routes[0])');
+    expect(problemsAfter((n) => n.routeTables.push({ name: 'other', disableBgpRoutePropagation: false, routes: [{ name: 'd', prefix: '0.0.0.0/0', nextHopType: 'None' }] }))).toEqual([]);
+  });
+
+  it('R-ADDR-3: an IPv6 address or prefix in a Storage account\'s IP rules is refused; other services are not concerned', () => {
+    expectProblem(problemsAfter((n) => n.services[0]!.firewall.ipRules.push('2001:db8::1')), 'network.services[0].firewall.ipRules[2]', 'IPv4 only');
+    expectProblem(problemsAfter((n) => n.services[0]!.firewall.ipRules.push('2001:db8::/48')), 'network.services[0].firewall.ipRules[2]', 'IPv4 only');
+  });
+});

@@ -2,7 +2,7 @@
 // (`network.vnets[0].subnets[1].prefix`), what was found and what was expected. Never throws for bad input.
 
 import type { Cidr } from '../addr/cidr.js';
-import { formatCidr } from '../addr/cidr.js';
+import { formatCidr, parseCidr } from '../addr/cidr.js';
 import { isKnownRegion, pairedRegion, canonicalRegion } from './regions.js';
 import { endpointScope, endpointService, endpointServiceName, regionalTag } from './services.js';
 import { ServiceTagError } from './service-tags/errors.js';
@@ -88,6 +88,15 @@ function reservedInSubnet(ip: Cidr, subnet: Cidr): boolean {
   return offset <= 3 || offset === last;
 }
 
+/** R-ADDR-3: ranges no VNet address space may overlap. */
+const NOT_DECLARABLE: ReadonlyArray<{ text: string; what: string; c: Cidr }> = [
+  ['224.0.0.0/4', 'multicast'],
+  ['255.255.255.255/32', 'broadcast'],
+  ['127.0.0.0/8', 'loopback'],
+  ['169.254.0.0/16', 'link-local'],
+  ['168.63.129.16/32', 'the Azure platform address'],
+].map(([text, what]) => ({ text: text!, what: what!, c: parseCidr(text!) }));
+
 function validateVnets(net: NetworkSpec, tags: ServiceTagSet, out: Problem[]): Map<SubnetSpec, Cidr[]> {
   const vnets = arr(net.vnets);
   const nsgNames = new Set(arr(net.nsgs).map((n) => n.name));
@@ -112,6 +121,13 @@ function validateVnets(net: NetworkSpec, tags: ServiceTagSet, out: Problem[]): M
     arr(vnet.addressSpace).forEach((p, i) => {
       const c = checkCidr(p, `${vp}.addressSpace[${i}]`, out, 'an address range prefix');
       if (c === undefined) return;
+      // R-ADDR-3: ranges a VNet may not declare.
+      const banned = NOT_DECLARABLE.find((b) => cidrsOverlap(b.c, c));
+      if (banned !== undefined)
+        out.push({
+          path: `${vp}.addressSpace[${i}]`,
+          message: `${p} overlaps ${banned.text} (${banned.what}), which a VNet may not declare (R-ADDR-3); expected a range outside ${NOT_DECLARABLE.map((b) => b.text).join(', ')}`,
+        });
       const clash = space.find((s) => cidrsOverlap(s.c, c));
       if (clash !== undefined)
         out.push({ path: `${vp}.addressSpace[${i}]`, message: `${p} overlaps ${formatCidr(clash.c)} (addressSpace[${clash.i}]) of the same VNet, expected disjoint address ranges` });
@@ -139,6 +155,11 @@ function validateVnets(net: NetworkSpec, tags: ServiceTagSet, out: Problem[]): M
         const c = checkCidr(text, path, out, 'a subnet prefix');
         if (c === undefined) return;
         own.push(c);
+        // R-ADDR-3: Azure's smallest IPv4 subnet is a /29; an IPv6 subnet is a /64.
+        if (c.family === 4 && c.length > 29)
+          out.push({ path, message: `subnet ${text} is a /${c.length}, smaller than Azure allows (R-ADDR-3); expected an IPv4 subnet of /29 or larger` });
+        if (c.family === 6 && c.length !== 64)
+          out.push({ path, message: `subnet ${text} is a /${c.length} (R-ADDR-3); expected an IPv6 subnet of exactly /64` });
         if (space.length > 0 && !space.some((s) => cidrContains(s.c, c)))
           out.push({ path, message: `subnet ${text} lies outside the address space of VNet "${vnet.name}" (${space.map((s) => formatCidr(s.c)).join(', ')}), expected a prefix inside it` });
         const clash = placed.find((p) => cidrsOverlap(p.c, c));
@@ -237,7 +258,7 @@ function validateNsgs(net: NetworkSpec, tags: ServiceTagSet, out: Problem[]): vo
   });
 }
 
-function validateRouteTables(net: NetworkSpec, out: Problem[]): void {
+function validateRouteTables(net: NetworkSpec, tags: ServiceTagSet, out: Problem[]): void {
   checkNames(arr(net.routeTables), `${N}.routeTables`, 'route table', out);
   arr(net.routeTables).forEach((rt, ti) => {
     const tp = `${N}.routeTables[${ti}]`;
@@ -245,7 +266,21 @@ function validateRouteTables(net: NetworkSpec, out: Problem[]): void {
     if (routes.length > MAX_ROUTES_PER_TABLE)
       out.push({ path: `${tp}.routes`, message: `route table "${rt.name}" has ${routes.length} routes, expected at most ${MAX_ROUTES_PER_TABLE} (R-RT-3)` });
     checkNames(routes, `${tp}.routes`, 'route', out);
-    routes.forEach((r, ri) => out.push(...validateRoute(r, `${tp}.routes[${ri}]`)));
+    // R-RT-8: a service-tag route counts as one route, however many prefixes its tag has.
+    routes.forEach((r, ri) => out.push(...validateRoute(r, `${tp}.routes[${ri}]`, tags)));
+    // R-ADDR-3: one route per address prefix in a table (prefixes compared as written: a CIDR or a service tag).
+    const first = new Map<string, number>();
+    routes.forEach((r, ri) => {
+      if (typeof r.prefix !== 'string') return;
+      const key = r.prefix.trim();
+      const at = first.get(key);
+      if (at === undefined) first.set(key, ri);
+      else
+        out.push({
+          path: `${tp}.routes[${ri}].prefix`,
+          message: `route "${r.name}" has address prefix ${key}, as route "${routes[at]!.name}" (routes[${at}]) of the same table (R-ADDR-3); expected each address prefix once per route table`,
+        });
+    });
   });
 }
 
@@ -343,12 +378,19 @@ function validateServices(net: NetworkSpec, tags: ServiceTagSet, out: Problem[])
       const sr = canonicalRegion(svc.region);
       if (info?.scope === 'region' && vr !== sr)
         out.push({ path: at, message: `subnet ${ref} is in ${vr} but ${svc.name} is in ${sr} (R-SVC-2), expected a subnet in ${sr}` });
-      if (info?.scope === 'regionAndPair' && vr !== sr && vr !== pairedRegion(sr))
-        out.push({ path: at, message: `subnet ${ref} is in ${vr}, neither ${svc.name}'s region ${sr} nor its pair ${pairedRegion(sr) ?? '(none)'} (R-SVC-2)` });
+      // R-SVC-2: a subnet with a Microsoft.Storage.Global endpoint may be linked to an account in any region.
+      const global = arr(r.subnet.serviceEndpoints).some((e) => endpointServiceName(e?.service) === 'Microsoft.Storage.Global');
+      if (info?.scope === 'regionAndPair' && !global && vr !== sr && vr !== pairedRegion(sr))
+        out.push({ path: at, message: `subnet ${ref} is in ${vr}, neither ${svc.name}'s region ${sr} nor its pair ${pairedRegion(sr) ?? '(none)'} (R-SVC-2), expected a subnet there or one with a Microsoft.Storage.Global endpoint` });
     });
     ipRules.forEach((ip, ri) => {
       const at = `${sp}.firewall.ipRules[${ri}]`;
       const c = checkCidr(ip, at, out, 'a public address or prefix', true);
+      // R-ADDR-3: storage firewall IP rules are IPv4 only.
+      if (c !== undefined && c.family === 6 && svc.type.startsWith('Microsoft.Storage')) {
+        out.push({ path: at, message: `IP rule ${ip} is IPv6; a Storage account's IP rules are IPv4 only (R-ADDR-3), expected an IPv4 address or prefix` });
+        return;
+      }
       // R-SVC-1: IP rules name public addresses only.
       if (c !== undefined && touchesNonPublic(c))
         out.push({ path: at, message: `IP rule ${ip} is a private or reserved range (R-SVC-1), expected public addresses only (use a virtual network rule for VNet traffic)` });
@@ -399,7 +441,7 @@ export function validateNetwork(net: NetworkSpec, tags: ServiceTagSet): Problem[
   const out: Problem[] = [];
   const subnetPrefixes = validateVnets(net, tags, out);
   validateNsgs(net, tags, out);
-  validateRouteTables(net, out);
+  validateRouteTables(net, tags, out);
   validateVms(net, subnetPrefixes, out);
   validateServices(net, tags, out);
   validateRest(net, out);

@@ -2,11 +2,13 @@
 // service tag incl. regional forms, VirtualNetwork, AzureLoadBalancer, Internet, ASGs) becomes merged IPv4 and IPv6
 // ranges; ports become merged port ranges; the protocol an IANA number (-1 = any).
 import { AddressError } from '../addr/index.js';
-import { PROTOCOL_NUMBER, parsePorts, PortSpecError } from '../model/ports.js';
+import { parsePorts, PortSpecError } from '../model/ports.js';
+import { PROTOCOL_NUMBER, ruleProtocolOf } from '../model/protocols.js';
 import {
   azureLoadBalancerTagPrefixes,
   INTERNET_EXCLUDED_V4,
   resolveTagName,
+  internetExcludedNetworkPrefixes,
   virtualNetworkTagPrefixes,
 } from '../model/service-tags/index.js';
 import type { ServiceTagSet } from '../model/service-tags/types.js';
@@ -83,15 +85,18 @@ export class AddressResolver {
     readonly vnet: string,
   ) {}
 
-  /** R-NSG-6: VirtualNetwork = own space + peers + on-premises + 168.63.129.16. */
+  /** R-NSG-6: VirtualNetwork = own space + peers + on-premises + the VNet's UDR prefixes + 168.63.129.16. */
   virtualNetwork(): AddressSet {
     return this.cached('tag:virtualnetwork', () => setOf(virtualNetworkTagPrefixes(this.net, this.vnet)));
   }
 
-  /** R-NSG-6: Internet = public space outside VirtualNetwork and outside the R-ADDR-2 reserved ranges. */
+  /**
+   * R-NSG-6: Internet = public space outside the VNet's own, peered and on-premises prefixes and outside the R-ADDR-2
+   * reserved ranges; UDR prefixes are not taken out (they are in VirtualNetwork and Internet both).
+   */
   internet(): AddressSet {
     return this.cached('tag:internet', () => {
-      const vn = this.virtualNetwork();
+      const vn = setOf(internetExcludedNetworkPrefixes(this.net, this.vnet));
       const excluded4 = mergeRanges([...vn.v4, ...setOf(INTERNET_EXCLUDED_V4).v4]);
       return { v4: subtractRanges([[0, V4_END]], excluded4), v6: subtractRanges([V6_GLOBAL_UNICAST], vn.v6) };
     });
@@ -187,11 +192,9 @@ function expandPorts(spec: string | string[], path: string): { ranges: Range<num
   }
 }
 
-const PROTOCOLS: Record<string, RuleProtocol> = { tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp', esp: 'Esp', ah: 'Ah', '*': '*', any: '*' };
-
 /** A rule protocol as written (any case, `Any` = `*`) -> its canonical name, or undefined. */
 export function canonicalProtocol(p: string): RuleProtocol | undefined {
-  return PROTOCOLS[String(p).toLowerCase()];
+  return ruleProtocolOf(p);
 }
 
 /** Expands one rule spec. `path` is the rule's path (`network.nsgs[0].rules[3]`); `isDefault` picks the name prefix. */

@@ -1,7 +1,7 @@
 // The NSGs of a network: compiled classifiers per (NSG, direction, VNet), memoized and recompiled only when what they
 // depend on changes; R-NSG-4 evaluation across NIC and subnet; IP flow verify and effective security rules.
 import { parseAddress } from '../addr/index.js';
-import { PROTOCOL_NUMBER } from '../model/ports.js';
+import { PROTOCOL_NUMBER } from '../model/protocols.js';
 import { virtualNetworkTagPrefixes } from '../model/service-tags/index.js';
 import type { ServiceTagSet } from '../model/service-tags/types.js';
 import type { Access, Direction, NetworkSpec, NsgSpec, SecurityRuleSpec, VmSpec } from '../model/types.js';
@@ -187,6 +187,14 @@ class NsgNetwork implements NetworkNsgs {
     const proto = protocolNumber(protocol);
     const l = parseEndpoint(local, 'local');
     const r = parseEndpoint(remote, 'remote');
+    // Azure refuses an IP flow verify whose local address is not one of the VM's NIC addresses.
+    const spec = this.net.vms.find((v) => v.name === vm);
+    const localIp = local.replace(/^\[?(.*?)\]?:\d+$/, '$1');
+    if (spec !== undefined && !vmOwnsAddress(spec, l.addr))
+      throw new NsgError(
+        'local',
+        `${localIp} is not an address of VM ${vm} (its addresses: ${[spec.privateIp, ...(spec.privateIpV6 === undefined ? [] : [spec.privateIpV6])].join(', ')})`,
+      );
     const [s, d] = direction === 'Outbound' ? [l, r] : [r, l];
     return this.evaluate(vm, direction, proto, s.addr, s.port, d.addr, d.port);
   }
@@ -221,6 +229,14 @@ class NsgNetwork implements NetworkNsgs {
     }
     return changes;
   }
+}
+
+function vmOwnsAddress(vm: VmSpec, addr: number | Uint32Array): boolean {
+  const own = typeof addr === 'number' ? vm.privateIp : vm.privateIpV6;
+  if (own === undefined) return false;
+  const a = parseAddress(own);
+  if (typeof addr === 'number') return a.family === 4 && a.addr === addr;
+  return a.family === 6 && a.words.every((w, i) => w === addr[i]);
 }
 
 /** `Tcp`/`Udp`/`Icmp`/`Esp`/`Ah` (any case) or an IANA number. */

@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatIpv4, formatIpv6, ipv4InPrefix, ipv6InPrefix, parseCidr, parseIpv4Cidr, parseIpv6 } from '../addr/index.js';
-import { parsePorts, PROTOCOL_NUMBER } from '../model/ports.js';
+import { parsePorts } from '../model/ports.js';
+import { PROTOCOL_NUMBER } from '../model/protocols.js';
 import { builtinServiceTags } from '../model/service-tags/index.js';
 import type { Direction, NetworkSpec, SecurityRuleSpec } from '../model/types.js';
 import { oneNsgNetwork, rule, vnet } from './fixtures.test-util.js';

@@ -218,14 +218,14 @@ describe('user-defined routes', () => {
 describe('selection', () => {
   it('R-RT-4: at equal prefix User beats VirtualNetworkGateway beats Default; losers are Invalid with a reason', () => {
     const net = network([{ name: 'u', prefix: '10.10.0.0/16', nextHopType: 'None' }]);
-    net.vnets[0]!.gateway = { onPremPrefixes: ['10.10.0.0/16', '10.0.0.0/16'], natIps: [] };
+    net.vnets[0]!.gateway = { onPremPrefixes: ['10.10.0.0/16', '192.168.0.0/16'], natIps: [] };
     const rs = effectiveRoutes(net, TAGS, 'hub/a', OVERRIDE);
     const at10 = rowsFor(rs, '10.10.0.0/16');
     expect(at10.map((r) => [r.source, r.state])).toEqual([['VirtualNetworkGateway', 'Invalid'], ['User', 'Active']]);
     expect(at10[0]!.invalidReason).toMatch(/User route "u"/);
-    const local = rowsFor(rs, '10.0.0.0/16');
-    expect(local.map((r) => [r.source, r.nextHopType, r.state])).toEqual([
-      ['Default', 'VnetLocal', 'Invalid'],
+    const reserved = rowsFor(rs, '192.168.0.0/16');
+    expect(reserved.map((r) => [r.source, r.nextHopType, r.state])).toEqual([
+      ['Default', 'None', 'Invalid'],
       ['VirtualNetworkGateway', 'VirtualNetworkGateway', 'Active'],
     ]);
     expect(rs.filter((r) => r.state === 'Active').every((r) => r.invalidReason === null)).toBe(true);
@@ -368,14 +368,16 @@ describe('R-SE-ROUTE-2: endpoint precedence with a UDR for a Storage prefix (52.
     }
   });
 
-  it('R-SE-ROUTE-2 override: BGP routes inside endpoint prefixes are Invalid too; lpm: the endpoint beats BGP at equal length', () => {
+  it('R-SE-ROUTE-2 override: BGP routes inside endpoint prefixes are Invalid too; R-RT-7 lpm: the endpoint beats BGP, even more specific', () => {
     const net = build('1.0.0.0/8');
     net.vnets[0]!.gateway = { onPremPrefixes: ['52.239.0.0/23', '52.239.8.0/24'], natIps: [] };
     const o = effectiveRoutes(net, TAGS, 'hub/a', OVERRIDE).filter((r) => r.source === 'VirtualNetworkGateway');
     expect(o.map((r) => r.state)).toEqual(['Invalid', 'Invalid']);
     const l = effectiveRoutes(net, TAGS, 'hub/a', LPM);
-    expect(l.filter((r) => r.source === 'VirtualNetworkGateway').map((r) => r.state)).toEqual(['Invalid', 'Active']);
-    expect(hop(l, '52.239.8.1')).toBe('VirtualNetworkGateway');
+    const lBgp = l.filter((r) => r.source === 'VirtualNetworkGateway');
+    expect(lBgp.map((r) => r.state)).toEqual(['Invalid', 'Invalid']);
+    expect(lBgp[1]!.invalidReason).toMatch(/service-endpoint routes are preferred over BGP routes.*R-RT-7/);
+    expect(hop(l, '52.239.8.1')).toBe('VirtualNetworkServiceEndpoint');
     expect(hop(l, '52.239.9.1')).toBe('VirtualNetworkServiceEndpoint');
   });
 });

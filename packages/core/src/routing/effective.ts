@@ -7,10 +7,12 @@
 //   4. VNetPeering, per peered VNet (its `peerings` order, then VNets naming it), per range  R-RT-2
 //   5. VirtualNetworkGateway, per on-premises prefix of the VNet's own gateway           R-RT-2
 //   6. VirtualNetworkServiceEndpoint, per endpoint (subnet order), per prefix, v4 then v6  R-SE-ROUTE-1
-//   7. User, in route table order                                                          R-RT-3
+//   7. User, in route table order (a service-tag route: one row with all the tag's prefixes) R-RT-3, R-RT-8
+//
+// Selection works per prefix (one candidate per prefix of a row); a row is Invalid when all its prefixes lost.
 import type { NetworkSpec, NextHopType, RouteSource, ScenarioOptions, ServiceEndpointSpec, SubnetSpec, VnetSpec } from '../model/types.js';
-import type { ServiceTagSet } from '../model/service-tags/types.js';
-import { endpointScope } from '../model/services.js';
+import type { ServiceTag, ServiceTagSet } from '../model/service-tags/types.js';
+import { endpointScope, hasStoragePolicy, isServiceTagName } from '../model/services.js';
 import { parseAddress, AddressError } from '../addr/index.js';
 import type { EffectiveRoute } from './types.js';
 import { RoutingError } from './errors.js';
@@ -32,10 +34,36 @@ const enum Kind {
   User,
 }
 
+/** R-RT-8: among user routes for one prefix, the explicit prefix, then a regional tag, then a global tag. */
+const enum Order {
+  GlobalTag,
+  RegionalTag,
+  Explicit,
+}
+
 interface Candidate {
   row: EffectiveRoute;
   prefix: Prefix;
   kind: Kind;
+  order: Order;
+  /** Why this prefix of the row carries no traffic, null while it may. */
+  lost: string | null;
+}
+
+/** What a route's `prefix` stands for: one CIDR, or every prefix of a service tag (R-RT-8). */
+interface RouteTarget {
+  prefixes: Prefix[];
+  tag: ServiceTag | null;
+}
+
+/** R-RT-8: resolves a route's prefix text; an unknown tag is a RoutingError naming `path`. */
+function routeTarget(tags: ServiceTagSet, text: string, path: string): RouteTarget {
+  if (!isServiceTagName(text)) return { prefixes: [toPrefix(text, path)], tag: null };
+  const tag = tags.get(text);
+  if (tag === undefined)
+    throw new RoutingError(path, `unknown service tag "${text}" in tag set "${tags.source}" (expected a prefix like 10.0.0.0/16 or a service tag such as Storage or Storage.WestEurope, R-RT-8)`);
+  if (tag.v4.length + tag.v6.length === 0) throw new RoutingError(path, `service tag "${tag.name}" has no address prefixes (R-RT-8)`);
+  return { prefixes: tag.v4.concat(tag.v6).map((p) => tagPrefix(tags, p, `${path} (service tag ${tag.name})`)), tag };
 }
 
 /** Where a subnet lives in the network description. */
@@ -120,8 +148,10 @@ function rank(kind: Kind, mode: ScenarioOptions['endpointPrecedence']): number {
 }
 
 function describe(r: EffectiveRoute): string {
-  return r.name !== null ? `${r.source} route "${r.name}"` : `${r.source} ${r.nextHopType} route`;
+  return r.name !== null ? `${r.source} route "${r.name}"${r.serviceTag !== undefined ? ` (service tag ${r.serviceTag})` : ''}` : `${r.source} ${r.nextHopType} route`;
 }
+
+const ORDER_TEXT = ['a global service tag', 'a regional service tag', 'an explicit prefix'] as const;
 
 /**
  * The effective routes of `subnet` (`vnet/subnet`): every row Azure would list, Active or Invalid (with a reason).
@@ -133,18 +163,24 @@ export function effectiveRoutes(
   subnet: string,
   options: ScenarioOptions,
 ): EffectiveRoute[] {
-  return computeCandidates(net, tags, findSubnet(net, subnet), options).map((c) => c.row);
+  return computeRows(net, tags, findSubnet(net, subnet), options);
 }
 
-function computeCandidates(net: NetworkSpec, tags: ServiceTagSet, ref: SubnetRef, options: ScenarioOptions): Candidate[] {
+function computeRows(net: NetworkSpec, tags: ServiceTagSet, ref: SubnetRef, options: ScenarioOptions): EffectiveRoute[] {
   const { vnet, subnet, vnetIndex: vi, subnetIndex: si } = ref;
   const mode = options.endpointPrecedence ?? 'override';
   const vnetPath = `network.vnets[${vi}]`;
   const subnetPath = `${vnetPath}.subnets[${si}]`;
   const out: Candidate[] = [];
-  const add = (kind: Kind, prefix: Prefix, r: EffectiveRoute) => {
-    rememberPrefix(r, prefix);
-    out.push({ kind, prefix, row: r });
+  const rows: EffectiveRoute[] = [];
+  const add = (kind: Kind, prefix: Prefix, r: EffectiveRoute, order = Order.Explicit): Candidate => {
+    if (rows[rows.length - 1] !== r) {
+      rows.push(r);
+      rememberPrefix(r, prefix);
+    }
+    const c: Candidate = { kind, prefix, row: r, order, lost: null };
+    out.push(c);
+    return c;
   };
 
   // The subnet's route table (R-RT-3), looked up first: R-RT-5 and BGP suppression depend on it.
@@ -158,7 +194,7 @@ function computeCandidates(net: NetworkSpec, tags: ServiceTagSet, ref: SubnetRef
   const tablePath = `network.routeTables[${tableIndex}]`;
   if (table !== null && table.routes.length > MAX_ROUTES_PER_TABLE)
     throw new RoutingError(`${tablePath}.routes`, `a route table holds at most ${MAX_ROUTES_PER_TABLE} routes (R-RT-3), found ${table.routes.length}`);
-  const userPrefixes = (table?.routes ?? []).map((r, k) => toPrefix(r.prefix, `${tablePath}.routes[${k}].prefix`));
+  const userTargets = (table?.routes ?? []).map((r, k) => routeTarget(tags, r.prefix, `${tablePath}.routes[${k}].prefix`));
 
   const own = vnet.addressSpace.map((a, k) => toPrefix(a, `${vnetPath}.addressSpace[${k}]`));
   const peers = peersOf(net, vi);
@@ -173,7 +209,7 @@ function computeCandidates(net: NetworkSpec, tags: ServiceTagSet, ref: SubnetRef
   if (own.some((p) => p.family === 6)) add(Kind.Internet, toPrefix('::/0', 'internal'), row('Default', '::/0', 'Internet', null, null, null, null));
 
   // R-RT-5: a 0.0.0.0/0 UDR removes the four None routes.
-  const defaultUdr = userPrefixes.some((p) => p.family === 4 && p.length === 0);
+  const defaultUdr = userTargets.some((t) => t.tag === null && t.prefixes[0]!.family === 4 && t.prefixes[0]!.length === 0);
   if (!defaultUdr) {
     const ranges = own.concat(...peerRanges);
     for (const text of RESERVED_NONE_PREFIXES) {
@@ -207,12 +243,13 @@ function computeCandidates(net: NetworkSpec, tags: ServiceTagSet, ref: SubnetRef
   }
 
   // R-SE-ROUTE-1, R-SE-REGION, R-SE-ROUTE-3: one Default/VirtualNetworkServiceEndpoint row per prefix in scope.
+  const storagePolicy = hasStoragePolicy(net, subnet);
   (subnet.serviceEndpoints ?? []).forEach((raw, k) => {
     const ep = endpointOf(raw);
     const path = `${subnetPath}.serviceEndpoints[${k}]`;
     let scope: { v4: string[]; v6: string[] };
     try {
-      scope = endpointScope(tags, ep.service, vnet.region, ep.locations);
+      scope = endpointScope(tags, ep.service, vnet.region, ep.locations, storagePolicy);
     } catch (e) {
       throw new RoutingError(path, e instanceof Error ? e.message : String(e));
     }
@@ -222,8 +259,8 @@ function computeCandidates(net: NetworkSpec, tags: ServiceTagSet, ref: SubnetRef
     }
   });
 
-  // R-RT-3: user-defined routes.
-  const userStart = out.length;
+  // R-RT-3: user-defined routes; R-RT-8: a tag route is one row, one candidate per prefix of the tag.
+  const userGroups: Candidate[][] = [];
   if (table !== null) {
     table.routes.forEach((r, k) => {
       const path = `${tablePath}.routes[${k}]`;
@@ -235,17 +272,29 @@ function computeCandidates(net: NetworkSpec, tags: ServiceTagSet, ref: SubnetRef
           throw new RoutingError(`${path}.nextHopIp`, 'a VirtualAppliance route needs nextHopIp (R-RT-3)');
         ip = r.nextHopIp;
       }
-      add(Kind.User, userPrefixes[k]!, row('User', userPrefixes[k]!.text, r.nextHopType, ip, r.name, table.name, null));
+      const target = userTargets[k]!;
+      const first = target.prefixes[0]!;
+      const ur = row('User', first.text, r.nextHopType, ip, r.name, table.name, null);
+      if (target.tag === null) {
+        userGroups.push([add(Kind.User, first, ur)]);
+        return;
+      }
+      ur.addressPrefixes = target.prefixes.map((p) => p.text);
+      ur.serviceTag = target.tag.name;
+      const order = target.tag.region === '' ? Order.GlobalTag : Order.RegionalTag;
+      userGroups.push(target.prefixes.map((p) => add(Kind.User, p, ur, order)));
     });
   }
 
   // R-RT-3: an appliance IP outside every VNet the subnet reaches, or a gateway hop without a gateway, is Invalid.
   const reachable = own.concat(...peerRanges);
-  for (let i = userStart; i < out.length; i++) {
-    const c = out[i]!;
+  userGroups.forEach((group, k) => {
+    const c = group[0]!;
+    const invalidate = (_: Candidate, reason: string) => {
+      for (const g of group) lose(g, reason);
+    };
     if (c.row.nextHopType === 'VirtualAppliance') {
       const ipText = c.row.nextHopIpAddress[0]!;
-      const k = i - userStart;
       let a: ReturnType<typeof parseAddress>;
       try {
         a = parseAddress(ipText);
@@ -261,7 +310,7 @@ function computeCandidates(net: NetworkSpec, tags: ServiceTagSet, ref: SubnetRef
     } else if (c.row.nextHopType === 'VirtualNetworkGateway' && (vnet.gateway === undefined || vnet.gateway === null)) {
       invalidate(c, `VNet "${vnet.name}" has no virtual network gateway (R-RT-3)`);
     }
-  }
+  });
 
   // R-SE-ROUTE-2 override: a UDR or BGP route inside (or equal to) an endpoint prefix loses for this subnet; a wider
   // one stays Active and LPM sends the endpoint prefixes to the endpoint. Lookups stay pure LPM.
@@ -269,30 +318,73 @@ function computeCandidates(net: NetworkSpec, tags: ServiceTagSet, ref: SubnetRef
     const endpoints = new CoveringSet<Candidate>();
     for (const c of out) if (c.kind === Kind.Endpoint) endpoints.add(c.prefix, c);
     for (const c of out) {
-      if ((c.kind !== Kind.User && c.kind !== Kind.Gateway) || c.row.state === 'Invalid') continue;
+      if ((c.kind !== Kind.User && c.kind !== Kind.Gateway) || c.lost !== null) continue;
       const e = endpoints.containing(c.prefix);
       if (e !== undefined)
-        invalidate(c, `inside service endpoint prefix ${e.prefix.text} of ${e.row.service}: the endpoint route overrides it (R-SE-ROUTE-2, override)`);
+        lose(c, `inside service endpoint prefix ${e.prefix.text} of ${e.row.service}: the endpoint route overrides it (R-SE-ROUTE-2, override)`);
     }
   }
 
-  // R-RT-4: one Active route per prefix; the highest rank wins, ties go to the earlier row; losers are Invalid.
+  // R-RT-7: the VNet's own ranges, its peers' ranges and (in both precedence modes) service-endpoint prefixes are
+  // preferred over BGP routes, even more specific ones: a BGP prefix inside one of them never carries traffic.
+  const preferred = new CoveringSet<Candidate>();
+  for (const c of out) if (c.kind === Kind.VnetLocal || c.kind === Kind.Peering || c.kind === Kind.Endpoint) preferred.add(c.prefix, c);
+  for (const c of out) {
+    if (c.kind !== Kind.Gateway || c.lost !== null) continue;
+    const s = preferred.containing(c.prefix);
+    if (s === undefined) continue;
+    const what =
+      s.kind === Kind.Endpoint
+        ? `service endpoint prefix ${s.prefix.text} of ${s.row.service}: service-endpoint routes`
+        : `${s.kind === Kind.VnetLocal ? 'VNet address range' : 'peered VNet range'} ${s.prefix.text}: ${s.row.nextHopType} routes`;
+    lose(c, `inside ${what} are preferred over BGP routes, even more specific ones (R-RT-7)`);
+  }
+
+  // R-RT-4: one Active route per prefix; the highest rank wins (R-RT-8: among user routes, explicit > regional tag >
+  // global tag), ties go to the earlier row; losers are Invalid.
+  const beats = (a: Candidate, b: Candidate) => {
+    const ra = rank(a.kind, mode);
+    const rb = rank(b.kind, mode);
+    return ra > rb || (ra === rb && a.order > b.order);
+  };
   const winners = new Map<string, Candidate>();
   for (const c of out) {
-    if (c.row.state === 'Invalid') continue;
+    if (c.lost !== null) continue;
     const w = winners.get(c.prefix.text);
-    if (w === undefined) winners.set(c.prefix.text, c);
-    else if (rank(c.kind, mode) > rank(w.kind, mode)) winners.set(c.prefix.text, c);
+    if (w === undefined || beats(c, w)) winners.set(c.prefix.text, c);
   }
   for (const c of out) {
-    if (c.row.state === 'Invalid') continue;
+    if (c.lost !== null) continue;
     const w = winners.get(c.prefix.text)!;
-    if (w !== c) invalidate(c, `overridden by ${describe(w.row)} for the same prefix (R-RT-4${mode === 'lpm' && (w.kind === Kind.Endpoint || c.kind === Kind.Endpoint) ? ', R-SE-ROUTE-2 lpm' : ''})`);
+    if (w === c) continue;
+    const why =
+      c.kind === Kind.User && w.kind === Kind.User && w.order !== c.order
+        ? `: ${ORDER_TEXT[w.order]} beats ${ORDER_TEXT[c.order]} (R-RT-8)`
+        : ` (R-RT-4${mode === 'lpm' && (w.kind === Kind.Endpoint || c.kind === Kind.Endpoint) ? ', R-SE-ROUTE-2 lpm' : ''})`;
+    lose(c, `overridden by ${describe(w.row)} for ${c.row.serviceTag !== undefined ? c.prefix.text : 'the same prefix'}${why}`);
   }
-  return out;
+
+  // A row is Invalid when none of its prefixes carries traffic; a tag row keeps the others and lists the lost ones.
+  for (const c of out) {
+    if (c.order === Order.Explicit && c.row.serviceTag === undefined) {
+      if (c.lost !== null) setInvalid(c.row, c.lost);
+    }
+  }
+  for (const group of userGroups) {
+    const r = group[0]!.row;
+    if (r.serviceTag === undefined) continue;
+    const lost = group.filter((c) => c.lost !== null);
+    if (lost.length === group.length) setInvalid(r, lost.length === 1 ? lost[0]!.lost! : `every prefix of ${r.serviceTag} is carried by another route; first: ${lost[0]!.prefix.text} ${lost[0]!.lost!}`);
+    else if (lost.length > 0) r.inactivePrefixes = lost.map((c) => ({ prefix: c.prefix.text, reason: c.lost! }));
+  }
+  return rows;
 }
 
-function invalidate(c: Candidate, reason: string): void {
-  c.row.state = 'Invalid';
-  c.row.invalidReason = reason;
+function lose(c: Candidate, reason: string): void {
+  if (c.lost === null) c.lost = reason;
+}
+
+function setInvalid(r: EffectiveRoute, reason: string): void {
+  r.state = 'Invalid';
+  r.invalidReason = reason;
 }

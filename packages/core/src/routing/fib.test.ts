@@ -46,8 +46,12 @@ function semantic(rows: EffectiveRoute[], addr: number, mode: ScenarioOptions['e
   });
   const isEp = (r: EffectiveRoute) => r.nextHopType === 'VirtualNetworkServiceEndpoint';
   const isUdrOrBgp = (r: EffectiveRoute) => r.source === 'User' || r.source === 'VirtualNetworkGateway';
-  // override: inside an endpoint prefix, UDR/BGP routes are out of the running.
-  const pool = mode === 'override' && covering.some(isEp) ? covering.filter((r) => !isUdrOrBgp(r)) : covering;
+  const isBgp = (r: EffectiveRoute) => r.source === 'VirtualNetworkGateway';
+  const isVnetOrPeer = (r: EffectiveRoute) => r.source === 'Default' && (r.nextHopType === 'VnetLocal' || r.nextHopType === 'VNetPeering');
+  // override: inside an endpoint prefix, UDR/BGP routes are out of the running. R-RT-7 (both modes): so are BGP
+  // routes inside an endpoint prefix or a VNet / peered range, however specific.
+  let pool = mode === 'override' && covering.some(isEp) ? covering.filter((r) => !isUdrOrBgp(r)) : covering;
+  if (covering.some((r) => isEp(r) || isVnetOrPeer(r))) pool = pool.filter((r) => !isBgp(r));
   const rank = (r: EffectiveRoute) =>
     r.source === 'User' ? (mode === 'lpm' ? 4 : 3) : isEp(r) ? (mode === 'lpm' ? 3 : 4) : r.source === 'VirtualNetworkGateway' ? 2 : 1;
   let best: EffectiveRoute | null = null;

@@ -3,7 +3,7 @@
 // (R-RT-4, R-SE-ROUTE-2), so a lookup here is pure longest-prefix match.
 import { Ipv4Trie, Ipv6Trie } from '../lpm/index.js';
 import { NextHop } from '../dispositions.js';
-import { parseAddress } from '../addr/index.js';
+import { ipv4InPrefix, ipv6InPrefix, parseAddress, parseCidr } from '../addr/index.js';
 import type { EffectiveRoute, Fib } from './types.js';
 import { RoutingError } from './errors.js';
 import { prefixOfRow } from './prefix.js';
@@ -15,7 +15,8 @@ export interface RoutingFib extends Fib {
 
 /** One Active row as a canonical string (every field that reaches the FIB or an explanation). */
 function rowKey(r: EffectiveRoute): string {
-  return [r.addressPrefixes.join(','), r.source, r.nextHopType, r.nextHopIpAddress.join(','), r.name ?? '', r.routeTable ?? '', r.service ?? ''].join('|');
+  const off = r.inactivePrefixes === undefined ? '' : r.inactivePrefixes.map((x) => x.prefix).join(',');
+  return [r.addressPrefixes.join(','), off, r.serviceTag ?? '', r.source, r.nextHopType, r.nextHopIpAddress.join(','), r.name ?? '', r.routeTable ?? '', r.service ?? ''].join('|');
 }
 
 /** Canonical key of a table's Active rows, independent of their order: equal keys => one shared Fib. */
@@ -55,7 +56,10 @@ export function compileFib(routes: readonly EffectiveRoute[]): RoutingFib {
       if (a.family === 4) nextHopIp[i] = a.addr;
       else nextHopIpV6.set(a.words, i * 4);
     }
+    const off = r.inactivePrefixes;
     for (const text of r.addressPrefixes) {
+      // R-RT-8: a prefix of a tag route that another route carries stays out of the FIB.
+      if (off !== undefined && off.some((x) => x.prefix === text)) continue;
       const p = prefixOfRow(r, text, `${at}.addressPrefixes`);
       const other = seen.get(p.text);
       if (other !== undefined)
@@ -81,4 +85,25 @@ export function fibLookup(fib: Fib, address: string): EffectiveRoute | null {
   const a = parseAddress(address);
   const i = a.family === 4 ? fib.v4.lookup(a.addr) : fib.v6.lookup(a.words[0]!, a.words[1]!, a.words[2]!, a.words[3]!);
   return i < 0 ? null : fib.routes[i]!;
+}
+
+/**
+ * The prefix of `route` that carries `address` (text): its only prefix, or for a service-tag route (R-RT-8) the longest
+ * of its FIB prefixes containing the address. For explanations, not packets.
+ */
+export function matchedPrefix(route: EffectiveRoute, address: string): string {
+  if (route.addressPrefixes.length === 1) return route.addressPrefixes[0]!;
+  const a = parseAddress(address);
+  let best = route.addressPrefixes[0]!;
+  let bestLen = -1;
+  for (const text of route.addressPrefixes) {
+    if (route.inactivePrefixes?.some((x) => x.prefix === text)) continue;
+    const c = parseCidr(text);
+    const inside = c.family === 4 ? a.family === 4 && ipv4InPrefix(a.addr, c.prefix, c.length) : a.family === 6 && ipv6InPrefix(a.words, c.words, c.length);
+    if (inside && c.length > bestLen) {
+      best = text;
+      bestLen = c.length;
+    }
+  }
+  return best;
 }

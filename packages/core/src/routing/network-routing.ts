@@ -6,6 +6,7 @@ import type { EffectiveRoute, NextHopResult } from './types.js';
 import { effectiveRoutes, peersOf } from './effective.js';
 import { compileFib, fibKey, fibLookup, type RoutingFib } from './fib.js';
 import { RoutingError } from './errors.js';
+import { isServiceTagName } from '../model/services.js';
 
 /** Network Watcher's route table id for system routes. */
 export const SYSTEM_ROUTE = 'System Route';
@@ -147,7 +148,9 @@ export class NetworkRouting {
     const vnet = net.vnets[vi]!;
     const table = subnet.routeTable === undefined ? null : (net.routeTables.find((t) => t.name === subnet.routeTable) ?? subnet.routeTable);
     const endpoints = subnet.serviceEndpoints ?? [];
-    const hasEndpoints = endpoints.length > 0;
+    // R-RT-8: a route naming a service tag depends on the tag set too.
+    const tagRoutes = typeof table === 'object' && table !== null && table.routes.some((r) => isServiceTagName(r.prefix));
+    const hasEndpoints = endpoints.length > 0 || tagRoutes;
     return JSON.stringify([
       vnet.name,
       vnet.addressSpace,

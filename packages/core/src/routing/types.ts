@@ -8,7 +8,10 @@ export interface EffectiveRoute {
   name: string | null;
   source: RouteSource;
   state: RouteState;
-  /** One prefix per row (endpoint routes: one row per tag prefix, R-SE-ROUTE-1). */
+  /**
+   * One prefix per row (endpoint routes: one row per tag prefix, R-SE-ROUTE-1), except a user route whose prefix is a
+   * service tag: one row with every prefix of the tag (R-RT-8).
+   */
   addressPrefixes: string[];
   nextHopType: NextHopType;
   /** [] when the next hop has no IP. */
@@ -19,6 +22,13 @@ export interface EffectiveRoute {
   service: string | null;
   /** Why an Invalid row lost (R-RT-4, R-SE-ROUTE-2), null when Active. */
   invalidReason: string | null;
+  /** R-RT-8: the service tag a user route names as its prefix (`Storage.WestEurope`); absent for CIDR routes. */
+  serviceTag?: string;
+  /**
+   * R-RT-8: prefixes of an Active service-tag route that another route carries (an explicit or more regional route for
+   * the same prefix, R-RT-4, R-SE-ROUTE-2), with why; the FIB leaves them out. Absent when none.
+   */
+  inactivePrefixes?: { prefix: string; reason: string }[];
 }
 
 /**

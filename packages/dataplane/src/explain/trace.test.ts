@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Network } from '../network.js';
 import type { PacketBatch } from '../packet/batch.js';
 import { FlowHit } from '../stages/flow-lookup.js';
-import { tracePacket } from '../run/trace-packet.js';
+import { tracePacket } from '@vnetsim/scenario';
 import { MIXED_CASES, networkOf, pushMixed, send, WORLD } from '../testing/fixtures.js';
 import { outcomeOf, type PacketOutcome } from './trace.js';
 
@@ -20,7 +20,7 @@ function alone(net: Network, from: PacketBatch, i: number): PacketBatch {
 function decided(o: PacketOutcome): Omit<PacketOutcome, 'flowId'> {
   return {
     disposition: o.disposition, reason: o.reason, rule: o.rule, nextHopType: o.nextHopType, nextHopIp: o.nextHopIp,
-    routeTable: o.routeTable, sourceSeen: o.sourceSeen, sourceSeenByService: o.sourceSeenByService,
+    routeTable: o.routeTable, sourceSeen: o.sourceSeen, sourceSeenByService: o.sourceSeenByService, sourceSeenByDestination: o.sourceSeenByDestination,
     serviceError: o.serviceError, service: o.service, deliveredTo: o.deliveredTo,
   };
 }

@@ -1,22 +1,27 @@
 // Explains a packet's verdict: the disposition plus the ordered steps that decided it (STYLE.md 6: Batfish's
 // Trace{disposition, hops[steps]}), read from the columns the fast path filled and the same compiled tables.
 import {
+  Disposition,
   DISPOSITION_NAMES,
   DROP_REASON_NAMES,
   DROP_REASON_DESCRIPTIONS,
   NEXT_HOP_NAMES,
+  NextHop,
   endpointService,
   formatIpv4,
+  matchedPrefix,
   formatIpv6,
   type DispositionName,
   type DropReasonName,
   type EffectiveRoute,
   type NsgClassifier,
 } from '@vnetsim/core';
+import { protocolLabel } from '@vnetsim/core';
 import { Purpose, type PacketBatch } from '../packet/batch.js';
 import { ServiceVerdict, NO_HOP, type Scratch } from '../stages/context.js';
+import { sameRegion } from '../stages/service.js';
 import { FlowHit } from '../stages/flow-lookup.js';
-import { Dest, Ingress, type CompiledTables } from '../tables.js';
+import { ApplianceEgress, Dest, Ingress, type CompiledTables } from '../tables.js';
 
 export interface TraceStep {
   stage: 'ingress' | 'platform' | 'flow' | 'nsg' | 'route' | 'forward' | 'translation' | 'appliance' | 'policy' | 'service' | 'delivery';
@@ -42,6 +47,11 @@ export interface PacketOutcome {
   /** The source address the destination saw (private through an endpoint, R-SE-1; else translated). */
   sourceSeen: string;
   sourceSeenByService: string | null;
+  /**
+   * The source address the packet carries where it arrives: a VM, an on-premises site, the Internet, a service (a
+   * refusing service included). Null when it arrives nowhere (dropped on the way, or denied inbound at the VM).
+   */
+  sourceSeenByDestination: string | null;
   /** The error a refused request gets (R-SVC-1), e.g. `403 AuthorizationFailure`, `40914`. */
   serviceError: string | null;
   service: string | null;
@@ -54,7 +64,6 @@ export interface Trace extends PacketOutcome {
   steps: TraceStep[];
 }
 
-const PROTO_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 50: 'ESP', 51: 'AH', 58: 'ICMPv6' };
 
 function addr(b: PacketBatch, i: number, which: 'src' | 'dst'): string {
   if (b.family[i] === 4) return formatIpv4(which === 'src' ? b.src[i]! : b.dst[i]!);
@@ -103,6 +112,9 @@ function decidingRule(t: CompiledTables, sc: Scratch, b: PacketBatch, i: number)
   return last;
 }
 
+/** Dispositions where the packet reaches its destination (sourceSeenByDestination). */
+const ARRIVES: ReadonlySet<number> = new Set([Disposition.Delivered, Disposition.ExitsNetwork, Disposition.ServiceDenied]);
+
 /** The outcome of row i after the pipeline ran (no steps: cheap enough for every scenario packet). */
 export function outcomeOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: number): PacketOutcome {
   const route = routeOf(t, sc, b, i);
@@ -126,6 +138,7 @@ export function outcomeOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: num
     routeTable: route === null ? null : (route.routeTable ?? 'System Route'),
     sourceSeen: seen,
     sourceSeenByService: reachedService ? seen : null,
+    sourceSeenByDestination: ARRIVES.has(b.disposition[i]!) ? seen : null,
     serviceError,
     service: svcSpec?.name ?? null,
     deliveredTo: b.egressVm[i]! >= 0 ? t.vmNames[b.egressVm[i]!]! : null,
@@ -137,7 +150,7 @@ export function outcomeOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: num
 export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: number): Trace {
   const o = outcomeOf(t, sc, b, i);
   const steps: TraceStep[] = [];
-  const proto = PROTO_NAMES[b.proto[i]!] ?? `proto ${b.proto[i]}`;
+  const proto = protocolLabel(b.proto[i]!);
   const packet = `${proto} ${addr(b, i, 'src')}:${b.srcPort[i]} -> ${addr(b, i, 'dst')}:${b.dstPort[i]}`;
   const ing = b.ingress[i]!;
   const vm = sc.srcVm[i]!;
@@ -164,11 +177,13 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
   for (const s of out) if (s !== null) steps.push(s);
   const route = routeOf(t, sc, b, i);
   if (route !== null) {
+    // R-RT-8: a service-tag route names its tag and the prefix of it that matched.
+    const prefix = matchedPrefix(route, addr(b, i, 'dst'));
     steps.push({
       stage: 'route',
-      text: `route ${route.addressPrefixes[0]} (${route.source}${route.name ? `, ${route.name}` : ''}${route.routeTable ? ` in ${route.routeTable}` : ''}${route.service ? `, service endpoint ${route.service}` : ''}) -> ${route.nextHopType}${route.nextHopIpAddress[0] ? ` ${route.nextHopIpAddress[0]}` : ''}`,
+      text: `route ${route.serviceTag !== undefined ? `${route.serviceTag} ${prefix}` : prefix} (${route.source}${route.name ? `, ${route.name}` : ''}${route.routeTable ? ` in ${route.routeTable}` : ''}${route.service ? `, service endpoint ${route.service}` : ''}) -> ${route.nextHopType}${route.nextHopIpAddress[0] ? ` ${route.nextHopIpAddress[0]}` : ''}`,
       route: {
-        prefix: route.addressPrefixes[0]!,
+        prefix,
         source: route.source,
         nextHopType: route.nextHopType,
         nextHopIp: route.nextHopIpAddress[0] ?? null,
@@ -201,8 +216,14 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
       [ServiceVerdict.IpRule]: `IP rule matches ${o.sourceSeen}`,
       [ServiceVerdict.DeniedVnet]: `defaultAction Deny and no virtual network rule for ${t.subnetNames[sc.endpointSubnet[i]!] ?? ''} -> ${o.serviceError}`,
       [ServiceVerdict.DeniedIp]: `defaultAction Deny and no IP rule for ${o.sourceSeen}${sc.endpointSubnet[i]! < 0 ? '' : ''} -> ${o.serviceError}`,
+      [ServiceVerdict.DeniedInternal]: `defaultAction Deny; a request from the account's own region without an endpoint arrives from an Azure-internal address, which no IP rule admits (storageSameRegionSource azureInternal, R-SVC-4) -> ${o.serviceError}`,
     };
-    steps.push({ stage: 'service', text: `${name} firewall: ${texts[sc.serviceVerdict[i]!] ?? 'not evaluated'} (R-SVC-1)` });
+    // R-SVC-4: say which reading decided a same-region storage request without an endpoint.
+    const reading =
+      sc.endpointSubnet[i]! < 0 && t.serviceIsStorage[svc] === 1 && sc.serviceVerdict[i] !== ServiceVerdict.DeniedInternal && sameRegion(t, sc, i, svc)
+        ? `, R-SVC-4: same-region request, storageSameRegionSource ${t.storageSameRegionSource}`
+        : '';
+    steps.push({ stage: 'service', text: `${name} firewall: ${texts[sc.serviceVerdict[i]!] ?? 'not evaluated'} (R-SVC-1${reading})` });
   } else if (sc.serviceVerdict[i] === ServiceVerdict.FrontEnd) {
     const tag = b.family[i] === 4 ? t.serviceSpace.lookup(b.dst[i]!) : -1;
     steps.push({ stage: 'service', text: `an address of ${tag >= 0 ? t.serviceSpaceTags[tag] : 'an Azure service'}; no resource of the scenario holds it: the service front end answers` });
@@ -210,8 +231,19 @@ export function traceOf(t: CompiledTables, sc: Scratch, b: PacketBatch, i: numbe
   const d = b.family[i] === 4 ? t.destinations.lookup(b.dst[i]!) : -1;
   const final =
     o.disposition === 'Delivered' ? (o.deliveredTo ? `delivered to VM ${o.deliveredTo}` : o.service ? `delivered to ${o.service}` : 'delivered')
-    : o.disposition === 'ExitsNetwork' ? (d >= Dest.ON_PREM ? `leaves to on-premises site ${t.onPremNames[d - Dest.ON_PREM]}` : 'leaves to the Internet')
+    : o.disposition === 'ExitsNetwork' ? exitText(t, sc, b, i, d)
     : `${o.disposition}: ${DROP_REASON_DESCRIPTIONS[o.reason ?? 'None']}`;
-  steps.push({ stage: 'delivery', text: final });
+  steps.push({ stage: 'delivery', text: o.sourceSeenByDestination === null ? final : `${final}; source seen by the destination ${o.sourceSeenByDestination}` });
   return { ...o, packet, steps };
+}
+
+/** Where an ExitsNetwork packet went: on-premises through the gateway, untranslated (R-SNAT-3), or the Internet. */
+function exitText(t: CompiledTables, sc: Scratch, b: PacketBatch, i: number, d: number): string {
+  const a = sc.appliance[i]!;
+  const viaGateway = sc.nextHop[i] === NextHop.VirtualNetworkGateway || (a >= 0 && t.vmApplianceEgress[a] === ApplianceEgress.OnPrem);
+  const site = d >= Dest.ON_PREM ? ` (on-premises site ${t.onPremNames[d - Dest.ON_PREM]})` : '';
+  if (viaGateway && (d >= Dest.ON_PREM || (b.family[i] === 4 && sc.seenSrc[i] === b.src[i])))
+    return `delivered on-premises via the gateway, untranslated${site} (R-SNAT-3)`;
+  if (d >= Dest.ON_PREM) return `leaves to on-premises site ${t.onPremNames[d - Dest.ON_PREM]}`;
+  return viaGateway ? 'leaves to the Internet from the on-premises NAT address (R-SNAT-3)' : 'leaves to the Internet';
 }

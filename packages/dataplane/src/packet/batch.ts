@@ -2,8 +2,10 @@
 // "Packets"). Generators write rows with push4/push6 (no per-packet objects); stages read the input columns and fill
 // the result columns.
 
-/** IANA protocol numbers used by the generators and the flow table. */
-export const Proto = { Icmp: 1, Tcp: 6, Udp: 17, Icmpv6: 58 } as const;
+import { Proto } from '@vnetsim/core';
+
+/** IANA protocol numbers (core's protocol table), here because generators and stages write them into batches. */
+export { Proto };
 
 /** TCP flag bits as they appear in the TCP header's flag byte. */
 export const TcpFlag = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16 } as const;

@@ -1,7 +1,7 @@
 // Seeded, streaming traffic generators: N flows x M packets, written into a reused PacketBatch. A generator keeps a
 // window of `concurrentFlows` open flows in typed arrays and picks the next packet's flow with the PRNG, so flows
 // interleave deterministically by seed and 10^8 packets run in constant memory.
-import { parseAddress, parseCidr } from '@vnetsim/core';
+import { parseAddress, parseCidr, PROTOCOLS } from '@vnetsim/core';
 import { PacketBatch, Proto, TcpFlag } from './batch.js';
 import { Prng } from './prng.js';
 
@@ -162,8 +162,8 @@ export class TrafficGenerator implements PacketSource {
     this.protoWeights = Float64Array.of(wt, wt + wu, wt + wu + wi);
     for (const p of spec.dstPorts ?? [])
       if (!Number.isInteger(p) || p < 0 || p > 65535) throw new RangeError(`${where}.dstPorts: ${p} is not a port (0..65535)`);
-    this.tcpPorts = Uint16Array.from(spec.dstPorts ?? [443]);
-    this.udpPorts = Uint16Array.from(spec.dstPorts ?? [53]);
+    this.tcpPorts = Uint16Array.from(spec.dstPorts ?? [PROTOCOLS.Tcp.defaultPort]);
+    this.udpPorts = Uint16Array.from(spec.dstPorts ?? [PROTOCOLS.Udp.defaultPort]);
     if (this.tcpPorts.length === 0) throw new RangeError(`${where}.dstPorts: expected at least one port`);
 
     this.sFamily = new Uint8Array(window);

@@ -1,9 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DISPOSITION_NAMES } from '@vnetsim/core';
-import { parseScenario } from '../io/scenario.js';
+import { parseScenario } from '@vnetsim/scenario';
 import { Network } from '../network.js';
 import { PacketBatch } from '../packet/batch.js';
 import { TrafficGenerator, type TrafficSpec } from '../packet/generate.js';
@@ -15,7 +16,7 @@ import { shardOf4 } from './protocol.js';
 import { ShardRunner } from './shard.js';
 
 // The workers run the compiled worker (dist/): `npx tsc -b` first (the root `test` script does).
-const WORKER = path.resolve(process.cwd(), 'packages/dataplane/dist/parallel/worker.js');
+const WORKER = fileURLToPath(new URL('../../dist/parallel/worker.js', import.meta.url));
 
 const YAML = `
 name: parallel-mixed

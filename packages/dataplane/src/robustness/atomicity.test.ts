@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChangeResult, Network } from '../network.js';
 import { TrafficGenerator } from '../packet/generate.js';
-import { resolveSource } from '../run/resolve.js';
+import { resolveSource } from '@vnetsim/scenario';
 import { WORLD, worldNetwork } from './world.test-util.js';
 
 /** Everything a change could touch, as JSON-comparable data. */

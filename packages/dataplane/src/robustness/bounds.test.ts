@@ -3,10 +3,10 @@
 // load-time errors located by file, line and path.
 import { DISPOSITION_NAMES, formatIpv4 } from '@vnetsim/core';
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, parseScenario, type ScenarioProblem } from '../io/scenario.js';
+import { ScenarioError, parseScenario, type ScenarioProblem } from '@vnetsim/scenario';
 import type { Network } from '../network.js';
 import { TrafficGenerator, type ProtocolMix } from '../packet/generate.js';
-import { resolveSource } from '../run/resolve.js';
+import { resolveSource } from '@vnetsim/scenario';
 import { WORLD, worldNetwork } from './world.test-util.js';
 
 const count = (net: Network, name: string) => net.counters.byDisposition[DISPOSITION_NAMES.indexOf(name as never)]!;

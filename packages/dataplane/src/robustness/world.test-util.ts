@@ -1,6 +1,6 @@
 // A small network for the robustness tests (issue 7): two VNets, NSGs, a route table, a NAT gateway, services with
 // firewalls, principals with and without permissions. Edge code for tests only.
-import { parseScenario, type Scenario } from '../io/scenario.js';
+import { parseScenario, type Scenario } from '@vnetsim/scenario';
 import { Network, type NetworkOptions } from '../network.js';
 
 export const WORLD = `name: robustness-world

@@ -3,8 +3,8 @@
 // bombs built from maps and merge keys, and wide alias fans. (4) YAML tags that other loaders execute.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ScenarioError, parseScenario, type Scenario } from '../io/scenario.js';
-import { runScenario } from '../run/runner.js';
+import { ScenarioError, parseScenario, type Scenario } from '@vnetsim/scenario';
+import { runScenario } from '@vnetsim/scenario';
 import { WORLD } from './world.test-util.js';
 
 const FILE = '/fuzz/world.yaml';

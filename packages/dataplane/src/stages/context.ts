@@ -107,6 +107,7 @@ export const ServiceVerdict = {
   DeniedVnet: 4, // through an endpoint, subnet not in virtualNetworkRules
   DeniedIp: 5, // public source not in ipRules
   FrontEnd: 6, // an address of the service's tag with no modelled resource: its front end answers
+  DeniedInternal: 7, // R-SVC-4 azureInternal: a same-region request without an endpoint, no IP rule can admit it
 } as const;
 
 /** Counters of a run: packets in, by disposition, by drop reason (STYLE.md 5). */
@@ -152,11 +153,14 @@ export class Counters {
   }
 }
 
-/** SNAT port pools, one per public address (R-SNAT-1): a free stack of ports per pool, allocated on first use. */
+/**
+ * SNAT port pools (R-SNAT-1): a free stack per pool, allocated on first use. A pool has one or more public addresses
+ * (a NAT gateway's), each contributing `portsPerIp` ports; a stack entry is `(address index << 16) | port`.
+ */
 export class SnatPorts {
   static readonly FIRST_PORT = 1024;
   readonly portsPerIp: number;
-  private stacks: Uint16Array[] = [];
+  private stacks: Int32Array[] = [];
   private tops: Int32Array = new Int32Array(0);
   /** Ports in use per pool. */
   used: Int32Array = new Int32Array(0);
@@ -167,25 +171,35 @@ export class SnatPorts {
     this.portsPerIp = portsPerIp;
   }
 
-  /** Makes room for `pools` pools (keeps existing ones: ports in use stay in use across recompiles). */
-  ensure(pools: number): void {
-    if (pools <= this.stacks.length) return;
-    const tops = new Int32Array(pools);
+  /**
+   * Makes room for `pools` pools, a count (one address each) or each pool's addresses (keeps existing ones: ports in
+   * use stay in use across recompiles).
+   */
+  ensure(pools: number | ReadonlyArray<{ ips: readonly number[] }>): void {
+    const count = typeof pools === 'number' ? pools : pools.length;
+    if (count <= this.stacks.length) return;
+    const tops = new Int32Array(count);
     tops.set(this.tops);
-    const used = new Int32Array(pools);
+    const used = new Int32Array(count);
     used.set(this.used);
-    for (let p = this.stacks.length; p < pools; p++) {
-      const s = new Uint16Array(this.portsPerIp);
-      // Pop order gives 1024, 1025, ...: deterministic.
-      for (let k = 0; k < this.portsPerIp; k++) s[k] = SnatPorts.FIRST_PORT + this.portsPerIp - 1 - k;
+    for (let p = this.stacks.length; p < count; p++) {
+      const ips = typeof pools === 'number' ? 1 : Math.max(1, pools[p]!.ips.length);
+      const n = this.portsPerIp * ips;
+      const s = new Int32Array(n);
+      // Pop order gives address 0's ports 1024, 1025, ..., then address 1's: deterministic.
+      for (let k = 0; k < n; k++) {
+        const slot = n - 1 - k;
+        const ip = Math.floor(slot / this.portsPerIp);
+        s[k] = (ip << 16) | (SnatPorts.FIRST_PORT + slot - ip * this.portsPerIp);
+      }
       this.stacks.push(s);
-      tops[p] = this.portsPerIp;
+      tops[p] = n;
     }
     this.tops = tops;
     this.used = used;
   }
 
-  /** A free port of pool p, or -1 when exhausted. */
+  /** A free entry of pool p, `(address index << 16) | port`, or -1 when exhausted. */
   take(p: number): number {
     const top = this.tops[p]!;
     if (top === 0) return -1;
@@ -199,9 +213,10 @@ export class SnatPorts {
     return this.tops[p]!;
   }
 
-  give(p: number, port: number): void {
+  /** Gives back port `port` of the pool's address `ipIndex`. */
+  give(p: number, port: number, ipIndex = 0): void {
     const top = this.tops[p]!;
-    this.stacks[p]![top] = port;
+    this.stacks[p]![top] = (ipIndex << 16) | port;
     this.tops[p] = top + 1;
     this.used[p]!--;
   }

@@ -47,12 +47,14 @@ export function forwardStage(b: PacketBatch, ctx: StageContext): void {
         viaAppliance(b, i, ctx, d);
         break;
       case NextHop.VirtualNetworkGateway: {
-        if (d >= Dest.ON_PREM) {
+        const vnet = t.subnetVnet[sc.srcSubnet[i]!]!;
+        // R-SNAT-3: an on-premises or private destination is delivered on-premises, untranslated.
+        if (onPremises(b, i, ctx, vnet, d)) {
           finish(b, i, Disposition.ExitsNetwork, 0);
           break;
         }
         // R-RT-6, R-SNAT-3: forced through on-premises, the traffic reaches the Internet from the on-premises NAT.
-        const nat = t.vnetGatewayNat[t.subnetVnet[sc.srcSubnet[i]!]!]!;
+        const nat = t.vnetGatewayNat[vnet]!;
         if (nat !== 0) sc.seenSrc[i] = nat;
         toInternet(b, i, ctx, d);
         break;
@@ -67,23 +69,37 @@ export function forwardStage(b: PacketBatch, ctx: StageContext): void {
 /** Takes a SNAT port from `pool` for a new flow (R-SNAT-1); false when the pool is exhausted (packet finished). */
 function translate(b: PacketBatch, i: number, ctx: StageContext, pool: number): boolean {
   const sc = ctx.scratch;
-  const ip = ctx.tables.snatPools[pool]!.ip;
-  sc.seenSrc[i] = ip;
-  b.translatedSrc[i] = ip;
-  if (sc.flowHit[i] !== FlowHit.New) return true; // a recorded flow keeps its port
+  const spec = ctx.tables.snatPools[pool]!;
+  if (sc.flowHit[i] !== FlowHit.New) {
+    // A recorded flow keeps its address (when it is one of this pool's) and port.
+    const had = b.translatedSrc[i]!;
+    let ip = spec.ip;
+    for (let k = 1; k < spec.ips.length; k++) if (spec.ips[k] === had) ip = had;
+    sc.seenSrc[i] = ip;
+    b.translatedSrc[i] = ip;
+    return true;
+  }
   sc.snatPool[i] = pool;
   // A dry run (trace) takes no port, but tells an exhausted pool like the real packet would meet it.
-  const port = ctx.dryRun ? (ctx.snat.free(pool) > 0 ? 0 : -1) : ctx.snat.take(pool);
-  if (port < 0) {
+  const entry = ctx.dryRun ? (ctx.snat.free(pool) > 0 ? 0 : -1) : ctx.snat.take(pool);
+  if (entry < 0) {
+    sc.seenSrc[i] = spec.ip;
+    b.translatedSrc[i] = spec.ip;
     sc.snatPool[i] = -1;
     finish(b, i, Disposition.SnatExhausted, DropReason.SnatPortsExhausted);
     return false;
   }
+  // Every address of the pool contributes ports (R-SNAT-1): the entry says which address.
+  const ip = spec.ips[entry >>> 16] ?? spec.ip;
+  sc.seenSrc[i] = ip;
+  b.translatedSrc[i] = ip;
   if (ctx.dryRun) return true;
+  const port = entry & 0xffff;
   // Recorded with the flow: if the flow is freed, its port goes back (FlowTable onRelease).
   ctx.counters.snatPortsTaken++;
   b.translatedSrcPort[i] = port;
   ctx.flows.natPort[b.flowId[i]!] = port;
+  ctx.flows.natSrc[b.flowId[i]!] = ip;
   ctx.flowPool[b.flowId[i]!] = pool;
   return true;
 }
@@ -115,11 +131,42 @@ function viaEndpoint(b: PacketBatch, i: number, ctx: StageContext, subnet: numbe
   ctx.scratch.endpointSubnet[i] = subnet;
   ctx.scratch.seenSrc[i] = src;
   const svc = d >= Dest.SERVICE && d < Dest.ON_PREM ? d - Dest.SERVICE : -1;
-  if (svc >= 0 ? t.policyAllows[subnet * t.serviceNames.length + svc] === 0 : t.subnetHasPolicy[subnet] === 1) {
+  // A Storage policy filters Storage only: an unmodelled address is refused only when it is a Storage address.
+  if (svc >= 0 ? t.policyAllows[subnet * t.serviceNames.length + svc] === 0 : t.subnetHasPolicy[subnet] === 1 && isStorage(b, i, ctx)) {
     finish(b, i, Disposition.PolicyDenied, DropReason.EndpointPolicyDenied);
     return;
   }
   toService(b, i, ctx, d);
+}
+
+function isStorage(b: PacketBatch, i: number, ctx: StageContext): boolean {
+  const t = ctx.tables;
+  if (b.family[i] === 4) return t.storageSpace.lookup(b.dst[i]!) >= 0;
+  const w = i << 2;
+  return t.storageSpace6.lookup(b.dst6[w]!, b.dst6[w + 1]!, b.dst6[w + 2]!, b.dst6[w + 3]!) >= 0;
+}
+
+/**
+ * R-SNAT-3: whether a destination reached through `vnet`'s gateway lies on-premises: a modelled site, a private range
+ * (R-ADDR-2) that never reaches the Internet, or a prefix the gateway knows (BGP / local network gateway) other than a
+ * default route. An Azure service's public address is not on-premises even when advertised: on-premises reaches it
+ * from its NAT addresses (R-SE-5).
+ */
+export function onPremises(b: PacketBatch, i: number, ctx: StageContext, vnet: number, d: number): boolean {
+  if (d >= Dest.ON_PREM) return true;
+  if (b.family[i] !== 4) return false;
+  const a = b.dst[i]!;
+  if (isPrivateV4(a)) return true;
+  if (d >= Dest.SERVICE) return false;
+  const t = ctx.tables;
+  const gw = t.vnetGatewayPrefixes[vnet];
+  return gw !== null && gw !== undefined && gw.lookup(a) >= 0 && t.serviceSpace.lookup(a) < 0;
+}
+
+/** R-ADDR-2: 10/8, 172.16/12, 192.168/16, 100.64/10. */
+export function isPrivateV4(a: number): boolean {
+  const x = a >>> 0;
+  return x >>> 24 === 10 || x >>> 20 === 0xac1 || x >>> 16 === 0xc0a8 || x >>> 22 === (100 << 2 | 1);
 }
 
 function toService(b: PacketBatch, i: number, ctx: StageContext, d: number): void {
@@ -158,11 +205,12 @@ function viaAppliance(b: PacketBatch, i: number, ctx: StageContext, d: number): 
     return;
   }
   if (egress === ApplianceEgress.OnPrem) {
-    if (d >= Dest.ON_PREM) {
+    const vnet = t.subnetVnet[t.vmSubnet[a]!]!;
+    if (onPremises(b, i, ctx, vnet, d)) {
       finish(b, i, Disposition.ExitsNetwork, 0);
       return;
     }
-    const nat = t.vnetGatewayNat[t.subnetVnet[t.vmSubnet[a]!]!]!;
+    const nat = t.vnetGatewayNat[vnet]!;
     if (nat !== 0) sc.seenSrc[i] = nat;
     toInternet(b, i, ctx, d);
     return;

@@ -3,6 +3,7 @@ import { Disposition, DropReason } from '@vnetsim/core';
 import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
 import type { StageContext } from './context.js';
 import { finish } from './finish.js';
+import { FlowHit } from './flow-lookup.js';
 import { classify } from './nsg-out.js';
 
 export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
@@ -14,6 +15,11 @@ export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
     if (b.disposition[i] !== DISPOSITION_PENDING) continue;
     const vm = b.egressVm[i]!;
     if (vm < 0) continue;
+    // R-NSG-5: a recorded flow whose routes changed is forwarded again, never evaluated again (both directions).
+    if (sc.flowHit[i] === FlowHit.Recompute) {
+      finish(b, i, Disposition.Delivered, 0);
+      continue;
+    }
     const src = sc.seenSrc[i]!;
     // R-NSG-8: inbound rules see the VM's private address, also when the packet came to its instance public IP.
     const dst = t.vmPrivate[vm]!;

@@ -1,12 +1,11 @@
 // Test fixtures of the pipeline tests: a network from scenario text, and one packet or one TCP connection through it
 // with its outcome and trace. Edge code (strings, objects): never on a fast path.
-import { parseIpv4 } from '@vnetsim/core';
 import type { Logger } from 'pino';
 import { Network, type NetworkOptions } from '../network.js';
-import { PacketBatch, Proto, TcpFlag } from '../packet/batch.js';
-import { parseScenario, type Scenario } from '../io/scenario.js';
+import { PacketBatch, TcpFlag } from '../packet/batch.js';
+// Test-only: the pipeline tests build their networks from scenario text and push packets with the scenario driver.
+import { parseScenario, pushPacketBetween, type Scenario } from '@vnetsim/scenario';
 import { outcomeOf, traceOf, type PacketOutcome, type Trace } from '../explain/trace.js';
-import { resolveSource, resolveTarget } from '../run/resolve.js';
 
 /** A scenario from YAML text (strict loading, like a file). */
 export function scenario(yaml: string): Scenario {
@@ -19,10 +18,8 @@ export function networkOf(yaml: string, opts: NetworkOptions & { logger?: Logger
   return new Network(s.network, s.serviceTags, s.options, { snatPortsPerIp: s.options.snatPortsPerIp, ...opts });
 }
 
-export const PROTO = { Tcp: Proto.Tcp, Udp: Proto.Udp, Icmp: Proto.Icmp } as const;
-
 export interface PacketArgs {
-  proto?: keyof typeof PROTO;
+  proto?: 'Tcp' | 'Udp' | 'Icmp';
   port?: number;
   sourcePort?: number;
   flags?: number;
@@ -39,19 +36,10 @@ export interface Sent {
 
 let clock = 0;
 
-/** Appends one IPv4 packet from `from` (VM, subnet, on-premises name, or Internet address) to `to` to batch b. */
+/** Appends one packet from `from` (VM, subnet, on-premises name, or Internet address) to `to` to batch b. */
 export function pushPacket(net: Network, b: PacketBatch, from: string, to: string, a: PacketArgs = {}): number {
-  const src = resolveSource(net, from, false);
-  const dst = parseIpv4(resolveTarget(net, to).address);
-  const proto = PROTO[a.proto ?? 'Tcp'];
-  const sport = a.sourcePort ?? 50000;
-  const dport = a.port ?? (proto === Proto.Tcp ? 443 : proto === Proto.Udp ? 53 : 0);
-  const flags = a.flags ?? (proto === Proto.Tcp ? TcpFlag.SYN : 0);
-  const time = a.time ?? (clock += 0.001);
-  const s = src.addrs[0]!;
-  return a.reverse === true
-    ? b.push4(dst, s, dport, sport, proto, flags, 60, src.ingress[0]!, time)
-    : b.push4(s, dst, sport, dport, proto, flags, 60, src.ingress[0]!, time);
+  const { proto, ...rest } = a;
+  return pushPacketBetween(net, b, from, to, { ...rest, protocol: proto ?? 'Tcp', time: a.time ?? (clock += 0.001) });
 }
 
 /** One packet through the network (recorded unless dryRun): its outcome and trace. */

@@ -1,4 +1,4 @@
-// SAMPLE DATA, NOT MICROSOFT'S: a small invented service-tag set that ships with vnetsim so scenarios run without a
+// SAMPLE DATA, NOT MICROSOFT'S (but for one real Storage prefix per region, below): a small invented service-tag set that ships with vnetsim so scenarios run without a
 // download (`serviceTags: builtin`). The prefixes are plausible (Azure-like public space) but made up; they do not
 // overlap between services or regions, and each global tag is exactly the union of its regional tags. For real
 // results load Microsoft's ServiceTags_Public.json with loadServiceTags().
@@ -20,12 +20,16 @@ interface SampleService {
 const VSE = ['API', 'NSG', 'UDR', 'FW', 'VSE'];
 const REGIONAL = ['API', 'NSG', 'UDR', 'FW'];
 
+// One real prefix per region (Microsoft's Storage.<Region>, ServiceTags_Public changeNumber 376), so that an address
+// such as the quickstart's storage account holds with both this sample and Microsoft's file.
+const REAL_STORAGE = ['52.239.212.0/23', '52.239.248.0/24', '52.239.214.0/23', '52.239.228.0/23'];
+
 // Region i gets its own sub-blocks; every family of blocks is disjoint from the others.
 const SAMPLE: SampleService[] = [
   {
     tag: 'Storage', systemService: 'AzureStorage',
     perRegion: (i) => [`52.239.${2 * i}.0/23`, `52.239.${136 + 4 * i}.0/22`, `20.38.${100 + 2 * i}.0/23`,
-      `20.60.${8 + i}.0/24`, `2603:1020:${(0x200 + i).toString(16)}::/48`],
+      `20.60.${8 + i}.0/24`, REAL_STORAGE[i]!, `2603:1020:${(0x200 + i).toString(16)}::/48`],
   },
   {
     tag: 'Sql', systemService: 'AzureSQL',

@@ -18,9 +18,27 @@ const canonical = (p: string): string => formatCidr(parseCidr(p));
 /**
  * R-NSG-6: VirtualNetwork for a VNet = its address space, the address spaces of VNets peered with it (peering is
  * symmetric: either side may list it), its gateway's on-premises prefixes, the on-premises sites connected `via` it,
- * and 168.63.129.16/32. Canonical, deduplicated. Throws for an unknown VNet or a malformed prefix (validate first).
+ * the address prefixes of the user-defined routes of its subnets' route tables, and 168.63.129.16/32. Canonical,
+ * deduplicated. Throws for an unknown VNet or a malformed prefix (validate first). A route whose prefix is a service
+ * tag (R-RT-8) adds nothing: the tag's own rules name those addresses.
  */
 export function virtualNetworkTagPrefixes(net: NetworkSpec, vnetName: string): string[] {
+  const out = new Set(internetExcludedNetworkPrefixes(net, vnetName));
+  const vnet = net.vnets.find((v) => v.name === vnetName)!;
+  const tables = new Set(vnet.subnets.flatMap((s) => (s.routeTable === undefined ? [] : [s.routeTable])));
+  for (const t of net.routeTables ?? []) {
+    if (!tables.has(t.name)) continue;
+    for (const r of t.routes) if (isCidr(r.prefix)) out.add(canonical(r.prefix));
+  }
+  return [...out];
+}
+
+/**
+ * R-NSG-6: the prefixes `Internet` leaves out for a VNet: VirtualNetwork without the UDR prefixes (own space, peers,
+ * on-premises, 168.63.129.16). UDR prefixes join VirtualNetwork but stay in Internet, so a 0.0.0.0/0 route does not
+ * empty it.
+ */
+export function internetExcludedNetworkPrefixes(net: NetworkSpec, vnetName: string): string[] {
   const vnet = net.vnets.find((v) => v.name === vnetName);
   if (vnet === undefined) throw new Error(`virtualNetworkTagPrefixes: no VNet named "${vnetName}"`);
   const out = new Set<string>();
@@ -33,6 +51,15 @@ export function virtualNetworkTagPrefixes(net: NetworkSpec, vnetName: string): s
   for (const site of net.onPrem) if (site.via === vnetName) out.add(canonical(site.prefix));
   out.add(`${AZURE_PLATFORM_IP}/32`);
   return [...out];
+}
+
+function isCidr(p: string): boolean {
+  try {
+    parseCidr(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** R-NSG-6: AzureLoadBalancer = 168.63.129.16/32. */
