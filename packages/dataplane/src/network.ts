@@ -23,7 +23,7 @@ import {
 import { Dataplane } from './dataplane.js';
 import { FlowVerdict, type FlowTable } from './flows/flow-table.js';
 import { FlowState } from './flows/tcp-state.js';
-import { DISPOSITION_PENDING, PacketBatch, Proto, TcpFlag } from './packet/batch.js';
+import { PacketBatch, Proto, TcpFlag } from './packet/batch.js';
 import type { Counters, Scratch, SnatPorts, StageContext } from './stages/context.js';
 import { compileTables, splitSubnet, type CompiledTables } from './tables.js';
 import { authorize, Permission } from './control/permissions.js';
@@ -91,7 +91,9 @@ export class NetworkInvalidError extends Error {
   }
 }
 
-const SILENT = pino({ level: 'silent' });
+/** The logger of a Network given none: made on first use, so importing the package creates no logger. */
+let silent: Logger | undefined;
+const silentLogger = (): Logger => (silent ??= pino({ level: 'silent' }));
 
 /** The control plane's compile of a spec: routing, NSGs and the tables the pipeline reads. */
 export interface CompiledNetwork {
@@ -130,7 +132,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     super();
     this.tags = tags;
     this.options = options;
-    this.log = opts.logger ?? SILENT;
+    this.log = opts.logger ?? silentLogger();
     this.specNow = structuredClone(spec);
     const compiled = opts.compiled ?? compileNetwork(this.specNow, tags, options);
     this.sharedCompiled = opts.compiled !== undefined;
@@ -142,7 +144,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     this.counters = dp.counters;
     this.dryRunCounters = dp.dryRunCounters;
     this.snat = dp.snat;
-    this.ids = new Int32Array(dp.flowPool.length);
+    this.ids = new Int32Array(dp.flows.capacity);
   }
 
   get spec(): NetworkSpec {
@@ -225,8 +227,31 @@ export class Network extends EventEmitter<NetworkEvents> {
     return result;
   }
 
-  /** R-SE-2: TCP flows of the subnet to the endpoint's prefixes get a RST both ways; other flows lose their record. */
-  private resetFlows(subnetName: string, service: string, prefixes: string[], reason: FlowResetEvent['reason']): FlowResetEvent[] {
+  /**
+   * The connections toggling `service` on `subnetName` would reset (R-SE-2), without changing anything: what-if asks
+   * this of the network as the steps left it. Empty when the toggle would do nothing or be refused.
+   */
+  previewEndpointResets(subnetName: string, service: string, enable: boolean, locations?: string[]): FlowResetEvent[] {
+    const found = this.findSubnet(this.specNow, subnetName);
+    if (found === null) return [];
+    const before = found.subnet.serviceEndpoints.find((e) => e.service === service);
+    if (enable === (before !== undefined)) return [];
+    let scope: { v4: string[]; v6: string[] };
+    try {
+      scope = endpointScope(this.tags, service, found.vnet.region, enable ? locations : before?.locations);
+    } catch {
+      return [];
+    }
+    const reason = enable ? 'endpointEnabled' : 'endpointDisabled';
+    return Array.from(this.flowsToReset(subnetName, [...scope.v4, ...scope.v6])).flatMap((id): FlowResetEvent[] => {
+      const f = this.flows;
+      if (f.state[id] === FlowState.Closed) return [];
+      return [{ flowId: id, subnet: subnetName, service, reason, protocol: f.proto[id]!, src: f.src[id]!, dst: f.dst[id]!, srcPort: f.srcPort[id]!, dstPort: f.dstPort[id]!, rstSent: f.proto[id] === Proto.Tcp } satisfies FlowResetEvent];
+    });
+  }
+
+  /** Flow ids of the subnet's flows (both families) to any of `prefixes`. */
+  private flowsToReset(subnetName: string, prefixes: string[]): Int32Array {
     const subnet = this.routingNow.subnetIndex(subnetName);
     const trie = new Ipv4Trie();
     const trie6 = new Ipv6Trie();
@@ -238,12 +263,19 @@ export class Network extends EventEmitter<NetworkEvents> {
     // IPv4 and IPv6 connections alike (the endpoint's routes cover both families).
     const n4 = this.flows.findBySubnetAndDst(subnet, trie.compile(), this.ids);
     const n = n4 + this.flows.findBySubnetAndDst6(subnet, trie6.compile(), this.ids.subarray(n4));
+    return this.ids.subarray(0, n);
+  }
+
+  /** R-SE-2: TCP flows of the subnet to the endpoint's prefixes get a RST both ways; other flows lose their record. */
+  private resetFlows(subnetName: string, service: string, prefixes: string[], reason: FlowResetEvent['reason']): FlowResetEvent[] {
+    const ids = this.flowsToReset(subnetName, prefixes);
+    const n = ids.length;
     const out: FlowResetEvent[] = [];
     // Decided once per toggle, not per flow (100k resets must stay well under 50 ms).
     const emit = this.listenerCount('flowReset') > 0;
     const log = this.log.isLevelEnabled('info');
     for (let k = 0; k < n; k++) {
-      const id = this.ids[k]!;
+      const id = ids[k]!;
       const f = this.flows;
       // A connection already closed by FIN/RST has nothing left to reset: its record just goes.
       if (f.state[id] === FlowState.Closed) {
@@ -320,7 +352,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     // Firewall changes apply to the next request: recorded flows to the service forward again.
     const idx = this.tables.serviceNames.indexOf(serviceName);
     this.flows.scan((id) => {
-      if (this.flows.service[id] === idx) this.flows.disposition[id] = DISPOSITION_PENDING;
+      if (this.flows.service[id] === idx) this.flows.invalidate(id);
     });
     this.emit('serviceChanged', { service: serviceName, change: what });
     return r;
@@ -402,8 +434,8 @@ export class Network extends EventEmitter<NetworkEvents> {
     edit(next);
     const problems = validateNetwork(next, this.tags);
     if (problems.length > 0) {
-      // Counts over a documented limit (rules per NSG, routes per table, firewall rules per resource) are LimitExceeded.
-      const limit = problems.some((p) => /(rules|routes), expected at most \d+/.test(p.message));
+      // A count over a documented limit refuses the change as LimitExceeded (the problem's code says which).
+      const limit = problems.some((p) => p.code === 'LimitExceeded');
       return this.refuse(limit ? 'LimitExceeded' : 'InvalidRequest', problems.map((p) => `${p.path}: ${p.message}`).join('; '));
     }
     // Routing and NSGs update in place: if anything throws before the swap, both go back to the current spec, so a
@@ -425,7 +457,7 @@ export class Network extends EventEmitter<NetworkEvents> {
       const idx = new Set(changed.map((s) => this.routingNow.subnetIndex(s)));
       this.flows.scan((id) => {
         // R-NSG-5: only the route is recomputed; a flow the NSGs denied keeps its verdict.
-        if (idx.has(this.flows.subnet[id]!) && this.flows.verdict[id] !== FlowVerdict.Deny) this.flows.disposition[id] = DISPOSITION_PENDING;
+        if (idx.has(this.flows.subnet[id]!) && this.flows.verdict[id] !== FlowVerdict.Deny) this.flows.invalidate(id);
       });
       this.emit('routesChanged', { subnets: changed });
     }

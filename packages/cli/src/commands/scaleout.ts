@@ -123,7 +123,7 @@ export const replayCommand: Command = {
   examples: [
     'vnetsim replay scenarios/quickstart.yaml --packets 1e7 --seed 7',
     'vnetsim replay scenarios/quickstart.yaml --packets 1e9 --seed 7 --redis redis://127.0.0.1:6379 --json',
-    'vnetsim replay net.yaml --packets 1e8 --seed 7 --changes changes.yaml',
+    'vnetsim replay NETWORK.yaml --packets 1e8 --seed 7 --changes CHANGES.yaml',
   ],
   async run(ctx) {
     const file = oneFile(ctx, 'NETWORK.yaml');
