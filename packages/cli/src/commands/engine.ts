@@ -13,6 +13,8 @@ import { FlowLogWriter } from '@vnetsim/dataplane';
 import { EXIT, ipPort, oneFile, oneOf, optionalPort, required, scenarioFiles, UsageError, type Command, type CommandContext } from '../command.js';
 import { renderTable } from '../table.js';
 import { formatAzure } from '@vnetsim/azure';
+import { junitXml } from '../render/junit.js';
+import { tapReport } from '../render/tap.js';
 
 function load(ctx: CommandContext): Scenario {
   return loadScenarioFile(oneFile(ctx), ctx.flags.serviceTags === undefined ? {} : { serviceTagsFile: ctx.flags.serviceTags });
@@ -56,12 +58,27 @@ function progressReporter(ctx: CommandContext): ((step: number, done: number, to
 export const runCommand: Command = {
   name: 'run',
   summary: 'run scenario files and check their expectations (exit 0 all held, 1 one failed, 2 invalid file)',
-  usage: 'vnetsim run FILE|DIR... [--json] [--pcap FILE] [--flow-log FILE] [--service-tags FILE] [--log-level L]',
-  options: { pcap: { type: 'string' }, 'flow-log': { type: 'string' } },
-  optionHelp: ['--pcap FILE       write the packets of the run (before and after translation, and the RSTs) as a capture', '--flow-log FILE   write NSG flow log v2 records of the run'],
-  examples: ['vnetsim run scenarios/', 'vnetsim run scenarios/service-endpoints/endpoint-switches-source-to-private.yaml --json', 'vnetsim run scenarios/ --pcap run.pcap --flow-log flows.json'],
+  usage: 'vnetsim run FILE|DIR... [--json | --format text|tap] [--junit FILE] [--pcap FILE] [--flow-log FILE] [--service-tags FILE] [--log-level L]',
+  options: { pcap: { type: 'string' }, 'flow-log': { type: 'string' }, junit: { type: 'string' }, format: { type: 'string' } },
+  optionHelp: [
+    '--pcap FILE       write the packets of the run (before and after translation, and the RSTs) as a capture',
+    '--flow-log FILE   write NSG flow log v2 records of the run',
+    '--junit FILE      also write a JUnit XML report: a testsuite per scenario, a testcase per step, failures with',
+    '                  expected and found values and the trace (for CI test reporters)',
+    '--format F        text (default) or tap: TAP version 14 on stdout, one test point per step',
+  ],
+  examples: [
+    'vnetsim run scenarios/',
+    'vnetsim run scenarios/service-endpoints/endpoint-switches-source-to-private.yaml --json',
+    'vnetsim run scenarios/ --pcap run.pcap --flow-log flows.json',
+    'vnetsim run scenarios/ --junit junit.xml',
+    'vnetsim run scenarios/nsg/ --format tap',
+  ],
   run(ctx) {
     const files = scenarioFiles(ctx);
+    const format = ctx.values['format'] === undefined ? 'text' : oneOf(ctx, 'format', ['text', 'tap'] as const);
+    if (format === 'tap' && ctx.flags.json) throw new UsageError('--format tap and --json: choose one');
+    const junitPath = ctx.values['junit'];
     // Every file is validated first: an invalid file means nothing runs (exit 2). A scenario whose public data
     // (../shared/data) is absent on this machine is skipped, and the output says so.
     const scenarios: Scenario[] = [];
@@ -89,7 +106,7 @@ export const runCommand: Command = {
       };
       const r = runScenario(s, { pcap, flowLog, progress, onTraffic, logger: log });
       results.push(r);
-      if (!ctx.flags.json) {
+      if (!ctx.flags.json && format === 'text') {
         printScenario(ctx, r);
         for (const line of speeds) ctx.io.out(line);
       }
@@ -97,7 +114,9 @@ export const runCommand: Command = {
     pcap?.close();
     if (flowLog !== undefined && typeof flowLogPath === 'string') writeFileSync(flowLogPath, `${flowLog.toString()}\n`);
     const passed = results.every((r) => r.passed);
-    if (ctx.flags.json) json(ctx, { scenarios: results, passed, ...(skipped.length > 0 ? { skipped } : {}) });
+    if (typeof junitPath === 'string') writeFileSync(junitPath, junitXml(results, skipped));
+    if (format === 'tap') ctx.io.out(tapReport(results, skipped).trimEnd());
+    else if (ctx.flags.json) json(ctx, { scenarios: results, passed, ...(skipped.length > 0 ? { skipped } : {}) });
     else {
       for (const sk of skipped) ctx.io.out(`SKIP  ${sk.file}: ${sk.reason}`);
       const rows = results.map((r) => [r.passed ? 'PASS' : 'FAIL', r.name, String(r.steps.length), String(r.steps.filter((x) => !x.passed).length), r.counters.packetsIn.toLocaleString('en-US')]);
