@@ -20,6 +20,7 @@ import {
 import { validateCommand } from './commands/validate.js';
 import { importCommand } from './commands/import.js';
 import { tagsCommand } from './commands/tags.js';
+import { schemaCommand } from './commands/schema.js';
 import { formatScenarioError } from './format-errors.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   pipelineCommand,
   importCommand,
   tagsCommand,
+  schemaCommand,
 ];
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {

@@ -170,22 +170,23 @@ function route(strict: boolean): Schema {
   });
 }
 
+const serviceEndpointObj = obj('a service endpoint', {
+  service: req(str('a service like Microsoft.Storage')),
+  locations: opt(listOf(str(), "a list of regions, or ['*']", 1)),
+});
+const serviceEndpointName: Schema = {
+  // A bare name is normalised to { service }.
+  k: 'custom',
+  read: (node, r, path) => {
+    const v = r.read(node, { k: 'str', what: 'a service name like Microsoft.Storage, or { service, locations }', check: nonEmpty }, path);
+    return v === undefined ? undefined : { service: v };
+  },
+  json: () => ({ type: 'string', minLength: 1, description: 'a service name like Microsoft.Storage' }),
+};
 const serviceEndpoint: Schema = {
   k: 'alt',
-  pick: (n) =>
-    isMap(n)
-      ? obj('a service endpoint', {
-          service: req(str('a service like Microsoft.Storage')),
-          locations: opt(listOf(str(), "a list of regions, or ['*']", 1)),
-        })
-      : {
-          // A bare name is normalised to { service }.
-          k: 'custom',
-          read: (node, r, path) => {
-            const v = r.read(node, { k: 'str', what: 'a service name like Microsoft.Storage, or { service, locations }', check: nonEmpty }, path);
-            return v === undefined ? undefined : { service: v };
-          },
-        },
+  pick: (n) => (isMap(n) ? serviceEndpointObj : serviceEndpointName),
+  forms: [serviceEndpointObj, serviceEndpointName],
 };
 
 const subnet = obj('a subnet', {
@@ -461,14 +462,15 @@ const needsPort: Extract<Schema, { k: 'obj' }>['post'] = (v, r, node, path) => {
     r.report(node, `${path}.port`, `missing required key "port" (a ${String(v.protocol)} packet needs a destination port)`);
 };
 
+const sendOnFlow = obj('a send step on an open connection', { flow: req(str('a connection id')) });
+const sendPacket = obj('a send step', packetFields, needsPort);
+
 export const STEP_ARGS: Record<StepKind, Schema> = {
   connect: obj('a connect step', { id: opt(str('a connection id')), ...packetFields }, needsPort),
   send: {
     k: 'alt',
-    pick: (n) =>
-      isMap(n) && n.items.some((p) => isScalar(p.key) && p.key.value === 'flow')
-        ? obj('a send step on an open connection', { flow: req(str('a connection id')) })
-        : obj('a send step', packetFields, needsPort),
+    pick: (n) => (isMap(n) && n.items.some((p) => isScalar(p.key) && p.key.value === 'flow') ? sendOnFlow : sendPacket),
+    forms: [sendOnFlow, sendPacket],
   },
   traffic: obj(
     'a traffic step',
