@@ -21,6 +21,7 @@ import { validateCommand } from './commands/validate.js';
 import { importCommand } from './commands/import.js';
 import { tagsCommand } from './commands/tags.js';
 import { schemaCommand } from './commands/schema.js';
+import { diagramCommand } from './commands/diagram.js';
 import { formatScenarioError } from './format-errors.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -36,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
   importCommand,
   tagsCommand,
   schemaCommand,
+  diagramCommand,
 ];
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
