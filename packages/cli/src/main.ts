@@ -22,6 +22,7 @@ import { importCommand } from './commands/import.js';
 import { tagsCommand } from './commands/tags.js';
 import { schemaCommand } from './commands/schema.js';
 import { diagramCommand } from './commands/diagram.js';
+import { reportCommand } from './commands/report.js';
 import { formatScenarioError } from './format-errors.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -38,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   tagsCommand,
   schemaCommand,
   diagramCommand,
+  reportCommand,
 ];
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {

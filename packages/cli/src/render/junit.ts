@@ -11,9 +11,9 @@ export interface SkippedScenario {
   reason: string;
 }
 
-/** The name a step gets in JUnit and TAP: `step 3: connect (line 12)`. */
+/** The name a step gets in JUnit and TAP: `step 3: connect (line 12)`, its 0-based index as `run` prints it. */
 export function stepTitle(st: StepResult): string {
-  return `step ${st.index + 1}: ${st.kind} (line ${st.line})`;
+  return `step ${st.index}: ${st.kind} (line ${st.line})`;
 }
 
 /** The failure text of a step: what was expected and found, the step's result, the trace (plain text). */
