@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadScenarioFile, runScenario } from '@vnetsim/scenario';
 import { main } from '../main.js';
+import { reportHtml } from './report.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
@@ -59,6 +61,36 @@ describe('vnetsim report', () => {
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
     expect(html).toContain('report &lt;check&gt; &amp; "escape"');
     expect((await cli('report', path.join(dir, 's.yaml'))).code).toBe(2); // -o is required
+  });
+
+  it('a what-if table per whatif answer: a row per change, its columns, the connections it would reset', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vnetsim-report-'));
+    writeFileSync(path.join(dir, 's.yaml'), FAILING);
+    const scenario = loadScenarioFile(path.join(dir, 's.yaml'));
+    const html = reportHtml({
+      scenario,
+      result: runScenario(scenario),
+      whatif: [
+        {
+          index: 4,
+          line: 30,
+          changes: [
+            { source: 'hub/app', protocols: ['Tcp'], destinations: ['52.239.0.0/16'], before: { disposition: 'Delivered', reason: 'None' }, after: { disposition: 'ServiceDenied', reason: 'None' } },
+            { source: 'hub/app', protocols: ['Udp'], destinations: ['8.8.8.8/32'], before: { disposition: 'ExitsNetwork' }, after: { disposition: 'DeniedOut' } },
+          ],
+          resetConnections: ['c1'],
+        },
+        { index: 5, line: 34, changes: [], resetConnections: [] },
+      ],
+    });
+    const table = html.slice(html.indexOf('<h2 id="whatif">'), html.indexOf('<h2 id="counts">'));
+    expect(table).toContain('Step 4: what if (line 30): 2 changes');
+    expect(table.match(/<tr>/g)).toHaveLength(3);
+    expect(table).toContain('<th>before</th><th>after</th>');
+    expect(table).toContain('<td>disposition: Delivered</td><td>disposition: ServiceDenied</td>');
+    expect(table).toContain('Connections it would reset: c1');
+    expect(table).toContain('Step 5: what if (line 34): 0 changes');
+    expect(reportHtml({ scenario, result: runScenario(scenario) })).not.toContain('id="whatif"');
   });
 
   it.skipIf(!present)(`renders in headless Chromium without console errors or requests outside file:// (needs ${CHROMIUM}; .ci/run installs Debian's chromium)`, async () => {

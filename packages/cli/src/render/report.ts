@@ -24,9 +24,19 @@ pre { background: #f8f9f9; border: 1px solid #e5e8e8; padding: 8px; overflow-x: 
 .muted { color: #707b7c; } ul.failures { margin: 4px 0; } code { font-size: 12px; }
 `;
 
+/** The answer to a `whatif` step: what would change (one row per change, as `vnetsim whatif --json` names them). */
+export interface WhatIfAnswer {
+  index: number;
+  line: number;
+  changes: ReadonlyArray<Record<string, unknown>>;
+  resetConnections: readonly string[];
+}
+
 export interface ReportInput {
   scenario: Scenario;
   result: ScenarioResult;
+  /** The answers of the scenario's whatif steps, in step order. */
+  whatif?: readonly WhatIfAnswer[];
   /** Shown in the footer; omit for byte-identical reports. */
   generatedAt?: string;
 }
@@ -51,17 +61,14 @@ function cell(v: unknown): string {
 }
 
 /** The table of a whatif step's answer: one row per change, its columns as the answer names them. */
-function whatIfTable(st: StepResult): string {
-  const changes = st.result['changes'];
-  if (!Array.isArray(changes)) return '';
-  const rows = changes as Array<Record<string, unknown>>;
-  const head = `<h3>Step ${st.index}: what if (line ${st.line}): ${rows.length} change${rows.length === 1 ? '' : 's'}</h3>`;
+function whatIfTable(a: WhatIfAnswer): string {
+  const rows = a.changes;
+  const head = `<h3>Step ${a.index}: what if (line ${a.line}): ${rows.length} change${rows.length === 1 ? '' : 's'}</h3>`;
   if (rows.length === 0) return `${head}<p class="muted">No packet would be treated differently.</p>`;
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const resets = st.result['resetConnections'];
   return `${head}<table class="whatif"><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${cols.map((c) => `<td>${esc(cell(r[c]))}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>${Array.isArray(resets) && resets.length > 0 ? `<p>Connections reset: ${esc(resets.join(', '))}</p>` : ''}`;
+    .join('')}</tbody></table>${a.resetConnections.length > 0 ? `<p>Connections it would reset: ${esc(a.resetConnections.join(', '))}</p>` : ''}`;
 }
 
 function countsTable(title: string, counts: Record<string, number>): string {
@@ -72,10 +79,9 @@ function countsTable(title: string, counts: Record<string, number>): string {
     .join('')}</tbody></table>`;
 }
 
-export function reportHtml({ scenario, result, generatedAt }: ReportInput): string {
+export function reportHtml({ scenario, result, whatif = [], generatedAt }: ReportInput): string {
   const failed = result.steps.filter((s) => !s.passed);
   const c = result.counters;
-  const whatifs = result.steps.filter((s) => s.kind === 'whatif');
   const out: string[] = [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -112,9 +118,9 @@ export function reportHtml({ scenario, result, generatedAt }: ReportInput): stri
       out.push('</section>');
     }
   }
-  if (whatifs.length > 0) {
+  if (whatif.length > 0) {
     out.push('<h2 id="whatif">What if</h2>');
-    for (const st of whatifs) out.push(whatIfTable(st));
+    for (const a of whatif) out.push(whatIfTable(a));
   }
   out.push('<h2 id="counts">Counters</h2>');
   out.push(countsTable('disposition', c.dispositions));
