@@ -37,9 +37,12 @@ export function toSvg(g: Graph): string {
   const clusterRect = new Map<string, Rect>();
   const nodesIn = (c: string | undefined) => g.nodes.filter((n) => n.cluster === c);
   const kidsOf = (c: string | undefined) => g.clusters.filter((k) => k.parent === c);
+  // A subnet's own box has a row to itself, so the edges leaving its right side do not cross its VMs.
   const rows = (ns: GraphNode[]) => {
     const out: GraphNode[][] = [];
-    for (let i = 0; i < ns.length; i += PER_ROW) out.push(ns.slice(i, i + PER_ROW));
+    const first = ns[0]?.kind === 'subnet' ? 1 : 0;
+    if (first === 1) out.push([ns[0]!]);
+    for (let i = first; i < ns.length; i += PER_ROW) out.push(ns.slice(i, i + PER_ROW));
     return out;
   };
 
@@ -168,11 +171,12 @@ function edgePath(a: Rect, b: Rect, dir: 'LR' | 'TB'): { d: string; mx: number; 
     const y2 = down ? b.y : b.y + b.h;
     return { d: `M${f(x1)},${f(y1)} L${f(x2)},${f(y2)}`, mx: (x1 + x2) / 2, my: (y1 + y2) / 2 };
   }
-  // Same column in a left-to-right picture: a detour on the right side.
-  const x1 = a.x + a.w;
-  const x2 = b.x + b.w;
+  // Same column in a left-to-right picture: a detour through the gap on the left of the column (clusters put their
+  // first boxes at their left edge, so the detour crosses no box).
+  const x1 = a.x;
+  const x2 = b.x;
   const y1 = a.y + a.h / 2;
   const y2 = b.y + b.h / 2;
-  const out = Math.max(x1, x2) + 40;
-  return { d: `M${f(x1)},${f(y1)} C${f(out)},${f(y1)} ${f(out)},${f(y2)} ${f(x2)},${f(y2)}`, mx: out - 10, my: (y1 + y2) / 2 };
+  const out = Math.min(x1, x2) - 45;
+  return { d: `M${f(x1)},${f(y1)} C${f(out)},${f(y1)} ${f(out)},${f(y2)} ${f(x2)},${f(y2)}`, mx: out + 8, my: (y1 + y2) / 2 };
 }
