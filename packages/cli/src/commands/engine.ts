@@ -81,6 +81,14 @@ export const runCommand: Command = {
     const format = ctx.values['format'] === undefined ? 'text' : oneOf(ctx, 'format', ['text', 'tap'] as const);
     if (format === 'tap' && ctx.flags.json) throw new UsageError('--format tap and --json: choose one');
     const junitPath = ctx.values['junit'];
+    // An unwritable report path is bad input, found before anything runs.
+    if (typeof junitPath === 'string') {
+      try {
+        writeFileSync(junitPath, '');
+      } catch (e) {
+        throw new UsageError(`--junit ${junitPath}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      }
+    }
     // Every file is validated first: an invalid file means nothing runs (exit 2). A scenario whose public data
     // (../shared/data) is absent on this machine is skipped, and the output says so.
     const scenarios: Scenario[] = [];

@@ -90,6 +90,11 @@ describe('run --junit', () => {
     expect(allText(failures[1]!)).toContain('nextHopType: expected VirtualAppliance, got Internet');
   });
 
+  it('a --junit path that cannot be written is a usage error before the run (exit 2)', async () => {
+    expect((await cli('run', QUICKSTART, '--junit', '/nonexistent/dir/junit.xml')).code).toBe(2);
+    expect((await cli('run', QUICKSTART, '--junit', tmpdir())).code).toBe(2);
+  });
+
   it('characters XML cannot carry do not break the document', () => {
     const xml = junitXml([
       {
