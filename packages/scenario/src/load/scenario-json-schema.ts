@@ -41,7 +41,7 @@ function toJson(s: Schema): JsonSchema {
     case 'alt':
       return { anyOf: s.forms.map(toJson) };
     case 'custom':
-      return s.json?.() ?? {};
+      return s.json?.(toJson) ?? {};
   }
 }
 
