@@ -1,6 +1,7 @@
 // diagram (mermaid, dot, svg) and trace --format mermaid|svg: the text structure of Mermaid and DOT, and SVG read back
 // by a strict XML parser with the expected nodes and edges.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -104,6 +105,17 @@ describe('vnetsim diagram', () => {
     for (const [a, b, label] of EXPECTED_EDGES) expect(r.out).toContain(`${a} -> ${b} [label="${label}"`);
     const open = (r.out.match(/{/g) ?? []).length;
     expect((r.out.match(/}/g) ?? []).length).toBe(open);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/dot'))('dot: Graphviz reads it without a warning and draws every node (needs /usr/bin/dot; .ci/run installs Debian\'s graphviz)', async () => {
+    const r = await cli('diagram', scenario(), '--format', 'dot');
+    const dot = spawnSync('/usr/bin/dot', ['-Tsvg'], { input: r.out, encoding: 'utf8' });
+    expect(dot.stderr).toBe('');
+    expect(dot.status).toBe(0);
+    const svg = parseXml(dot.stdout);
+    const titles = findAll(svg, 'g').filter((g) => g.attrs['class'] === 'node').map((g) => allText(g.children.find((c) => c.name === 'title')!));
+    expect(titles.sort()).toEqual([...EXPECTED_NODES].sort());
+    expect(findAll(svg, 'g').filter((g) => g.attrs['class'] === 'edge')).toHaveLength(EXPECTED_EDGES.length + 1);
   });
 
   it('svg: well-formed XML with a node per resource, an edge per link and boxes inside their clusters', async () => {
