@@ -5,7 +5,12 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { findScenarioFiles, loadScenarioFile, MissingDataError } from '@vnetsim/scenario';
+import { fileURLToPath } from 'node:url';
 import { main } from '../main.js';
+import { toDot, toMermaid } from './graph.js';
+import { toSvg } from './svg.js';
+import { topologyGraph } from './topology.js';
 import { allText, findAll, parseXml, type XmlElement } from './xml-tree.test-helper.js';
 
 const NETWORK = `name: picture <all> & "kinds"
@@ -151,6 +156,29 @@ describe('vnetsim diagram', () => {
     const cluster = rect(groups.find((g) => g.attrs['data-id'] === 'clsn_hub_2fapp')!);
     const vm = rect(nodes.find((g) => g.attrs['data-id'] === 'vm_vm1')!);
     expect(vm.x >= cluster.x && vm.y >= cluster.y && vm.x + vm.w <= cluster.x + cluster.w && vm.y + vm.h <= cluster.y + cluster.h).toBe(true);
+  });
+
+  it('every network of scenarios/ draws: SVG well-formed with one box per node, Mermaid and DOT one line per node', () => {
+    const files = findScenarioFiles(fileURLToPath(new URL('../../../../scenarios', import.meta.url)));
+    let drawn = 0;
+    for (const f of files) {
+      let s;
+      try {
+        s = loadScenarioFile(f);
+      } catch (e) {
+        if (e instanceof MissingDataError) continue; // its service tags are public data absent here
+        throw e;
+      }
+      const g = topologyGraph(s.network, s.name);
+      const svg = parseXml(toSvg(g));
+      expect(findAll(svg, 'g').filter((x) => x.attrs['class']?.startsWith('node ')).length, f).toBe(g.nodes.length);
+      expect(g.nodes.length, f).toBeGreaterThanOrEqual(s.network.vnets.length + s.network.vms.length);
+      const mm = toMermaid(g).split('\n');
+      for (const n of g.nodes) expect(mm.filter((l) => l.trimStart().startsWith(`${n.id}[`) || l.trimStart().startsWith(`${n.id}(`) || l.trimStart().startsWith(`${n.id}{`)), `${f}: ${n.id}`).toHaveLength(1);
+      expect(toDot(g).match(/^\s*\w+ \[label=/gm)?.length ?? 0, f).toBe(g.nodes.length);
+      drawn++;
+    }
+    expect(drawn).toBeGreaterThan(20);
   });
 
   it('a bad format is a usage error', async () => {
