@@ -94,10 +94,3 @@ export function optionalPort(ctx: CommandContext, name: string): number | undefi
   if (typeof v !== 'string' || !/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new UsageError(`--${name} ${String(v)}: expected a port from 0 to 65535`);
   return Number(v);
 }
-
-/** Commands whose engine (network.ts / run/) is not wired yet. */
-export function notYetAvailable(ctx: CommandContext, name: string): number {
-  // TODO(lead): wire to the pipeline engineer's Runner / Network API.
-  ctx.io.err(`vnetsim ${name}: not yet available (the engine is being wired)`);
-  return EXIT.invalid;
-}

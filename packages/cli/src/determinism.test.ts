@@ -10,8 +10,10 @@ import { main } from './main.js';
 import { findScenarioFiles, loadScenarioFile, MissingDataError, type Scenario } from '@vnetsim/scenario';
 import { runScenario } from '@vnetsim/scenario';
 
-const LIBRARY = path.resolve(process.cwd(), 'scenarios');
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+/** The repository root: data and built files are found from here, whatever the working directory. */
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const LIBRARY = path.resolve(ROOT, 'scenarios');
 const BIN = path.join(ROOT, 'packages/cli/dist/main.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'vnetsim-determinism-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,11 +49,7 @@ const files = (tag: string) => ({ pcap: path.join(dir, `${tag}.pcap`), flowLog: 
 const read = (f: { pcap: string; flowLog: string }, json: string): Outputs => ({ json, pcap: readFileSync(f.pcap), flowLog: readFileSync(f.flowLog) });
 
 describe('determinism (issue 7)', () => {
-  it('the built CLI gives byte-identical --json, pcap and flow log on the scenario library, twice (reads packages/cli/dist/main.js)', () => {
-    if (!existsSync(BIN)) {
-      console.warn(`absent: ${BIN} (run npx tsc -b)`);
-      return;
-    }
+  it.skipIf(!existsSync(BIN))('the built CLI gives byte-identical --json, pcap and flow log on the scenario library, twice (reads packages/cli/dist/main.js)', () => {
     const runs = ['cli-a', 'cli-b'].map((tag) => {
       const f = files(tag);
       const r = spawnSync(process.execPath, [BIN, 'run', LIBRARY, '--json', '--pcap', f.pcap, '--flow-log', f.flowLog], { encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -85,8 +83,8 @@ describe('determinism (issue 7)', () => {
       try {
         s = loadScenarioFile(p);
       } catch (e) {
+        // A scenario of ../shared/data is left out where the data is absent (the library's own test reports it skipped).
         if (!(e instanceof MissingDataError)) throw e;
-        console.warn(e.message);
         continue;
       }
       const a = JSON.stringify(runScenario(s));

@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ScenarioError } from '@vnetsim/scenario';
+import { NetworkRouting } from '@vnetsim/core';
+import { ScenarioError, StepError } from '@vnetsim/scenario';
 import { formatProblem, formatScenarioError } from './format-errors.js';
 import { main } from './main.js';
 import { renderTable } from './table.js';
@@ -22,6 +23,7 @@ steps:
   - nextHop: { from: vm1, to: 8.8.8.8 }
     expect: { nextHopType: Internet }
 `;
+const BIN = path.join(fileURLToPath(new URL('../../..', import.meta.url)), 'packages/cli/dist/main.js');
 const BAD = GOOD.replace('nextHopType: Internet', 'nextHopTyp: Internet');
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -61,7 +63,7 @@ describe('vnetsim CLI', () => {
     const { good } = files();
     const r = await cli('validate', good, '--bogus');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/Unknown option '--bogus'/);
+    expect(r.err).toMatch(/unknown option --bogus/);
     const d = await cli('verify', good, '--vm', 'vm1', '--direction', 'sideways', '--protocol', 'Tcp', '--local', '10.0.1.4:1', '--remote', '1.2.3.4:443');
     expect(d.code).toBe(2);
     expect(d.err).toMatch(/--direction sideways: expected one of Inbound, Outbound/);
@@ -121,16 +123,111 @@ describe('vnetsim CLI', () => {
     expect(result.sourceSeenByDestination).not.toBe('10.0.1.4');
   });
 
-  it('the built bin runs (reads packages/cli/dist/main.js)', () => {
-    const bin = path.join(fileURLToPath(new URL('../../..', import.meta.url)), 'packages/cli/dist/main.js');
-    if (!existsSync(bin)) {
-      console.warn(`absent: ${bin} (run npx tsc -b)`);
-      return;
-    }
+  it.skipIf(!existsSync(BIN))(`the built bin runs, executable with a shebang (reads ${BIN}; absent: run pnpm build)`, () => {
+    expect(readFileSync(BIN, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(statSync(BIN).mode & 0o111).not.toBe(0);
+    expect(spawnSync(BIN, ['--version'], { encoding: 'utf8' }).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const bin = BIN;
     const r = spawnSync(process.execPath, [bin, 'nope'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown command "nope"/);
     expect(spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' }).status).toBe(0);
+  });
+});
+
+describe('vnetsim: arguments a new user tries', () => {
+  it('--version prints the package version; global flags may come before the command', async () => {
+    const v = await cli('--version');
+    expect(v.code).toBe(0);
+    expect(v.out).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+    const { good } = files();
+    const r = await cli('--json', '--log-level', 'silent', 'run', good);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).passed).toBe(true);
+  });
+
+  it('an unknown option or command gets a did-you-mean', async () => {
+    const { good } = files();
+    const r = await cli('run', good, '--jsn');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown option --jsn; did you mean --json\?/);
+    expect((await cli('routes', good, '--subnt', 'hub/app')).err).toMatch(/did you mean --subnet\?/);
+    expect((await cli('rn', good)).err).toMatch(/unknown command "rn" \(did you mean run\?\)/);
+  });
+
+  it('routes --vm shows the routes of the VM\'s subnet; neither or both of --vm/--subnet is a usage error', async () => {
+    const { good } = files();
+    const r = await cli('routes', good, '--vm', 'vm1');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Effective routes of hub\/app/);
+    expect((await cli('routes', good)).code).toBe(2);
+    expect((await cli('routes', good, '--vm', 'vm1', '--subnet', 'hub/app')).code).toBe(2);
+    expect((await cli('routes', good, '--vm', 'nope')).err).toMatch(/--vm nope: no such VM/);
+  });
+
+  it('every --help example names files that exist', async () => {
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const { COMMANDS } = await import('./main.js');
+    for (const c of COMMANDS)
+      for (const ex of c.examples)
+        // Inputs only: what follows --pcap, --flow-log or > is written; TEMPLATE.json-style names are placeholders.
+        for (const [, f] of ex.replace(/(--pcap|--flow-log|>)\s+\S+/g, '').matchAll(/(\S+\.(?:yaml|json))\b/g))
+          if (!/^[A-Z]+\.json$/.test(f!) && !f!.startsWith('../shared/')) expect(existsSync(path.join(root, f!)), `${c.name}: ${f}`).toBe(true);
+  });
+});
+
+describe('vnetsim run: what exits 2 and what exits 3', () => {
+  it('an output path that cannot be written is a usage error before anything runs (exit 2)', async () => {
+    const { good } = files();
+    const p = await cli('run', good, '--pcap', '/nonexistent/x.pcap');
+    expect(p.code).toBe(2);
+    expect(p.err).toMatch(/--pcap \/nonexistent\/x\.pcap: cannot write there \(no directory \/nonexistent\)/);
+    expect(p.out).toBe('');
+    const f = await cli('run', good, '--flow-log', tmpdir());
+    expect(f.code).toBe(2);
+    expect(f.err).toMatch(/--flow-log .*: is a directory/);
+  });
+
+  it('run DIR with one invalid file among valid ones runs the valid ones, reports the invalid one, exits 2', async () => {
+    const { dir } = files(); // good.yaml and bad.yaml
+    writeFileSync(path.join(dir, 'good2.yaml'), GOOD.replace('name: tiny', 'name: tiny2'));
+    const r = await cli('run', dir);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/PASS\s+tiny\b/);
+    expect(r.out).toMatch(/PASS\s+tiny2\b/);
+    expect(r.out).toMatch(/2 of 2 scenarios passed; 1 invalid file not run/);
+    expect(r.err).toMatch(/bad\.yaml:\d+:\d+ .*nextHopTyp/);
+    const j = await cli('run', dir, '--json');
+    expect(j.code).toBe(2);
+    expect(JSON.parse(j.out).invalid.map((x: { file: string }) => path.basename(x.file))).toEqual(['bad.yaml']);
+  });
+
+  it('an unexpected exception in a step is a bug: exit 3, a short message and a pointer to --log-level debug', async () => {
+    const { good } = files();
+    const proto = NetworkRouting.prototype;
+    const nextHop = proto.nextHop;
+    proto.nextHop = () => {
+      throw new TypeError('boom');
+    };
+    try {
+      const r = await cli('run', good);
+      expect(r.code).toBe(3);
+      expect(r.err).toMatch(/internal error \(a bug in vnetsim\): .*good\.yaml: step 0 \(line \d+\): boom/);
+      expect(r.err).toMatch(/--log-level debug/);
+      expect(r.err).not.toMatch(/at .*\.ts:\d+/);
+      const d = await cli('run', good, '--log-level', 'debug');
+      expect(d.code).toBe(3);
+      expect(d.err).toMatch(/TypeError: boom\n\s+at /);
+      // A StepError is the step's failure (exit 1), not a bug.
+      proto.nextHop = () => {
+        throw new StepError('no such place');
+      };
+      const f = await cli('run', good);
+      expect(f.code).toBe(1);
+      expect(f.out).toMatch(/step failed to run: no such place/);
+    } finally {
+      proto.nextHop = nextHop;
+    }
   });
 });
 

@@ -2,21 +2,19 @@
 // `vnetsim`: the command line. Parses arguments (node:util parseArgs), dispatches to a command of commands/, and turns
 // errors into messages without stack traces: exit 2 for invalid input, 1 for failed expectations, 3 for a bug.
 
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ScenarioError } from '@vnetsim/scenario';
+import { ScenarioError, StepBugError, StepError, suggest } from '@vnetsim/scenario';
 import { EXIT, LOG_LEVELS, UsageError, type CliIo, type Command, type LogLevel } from './command.js';
-import {
-  benchCommand,
-  effectiveNsgCommand,
-  nextHopCommand,
-  pipelineCommand,
-  routesCommand,
-  runCommand,
-  traceCommand,
-  verifyCommand,
-} from './commands/engine.js';
+import { runCommand } from './commands/run.js';
+import { routesCommand } from './commands/routes.js';
+import { nextHopCommand } from './commands/next-hop.js';
+import { verifyCommand } from './commands/verify.js';
+import { traceCommand } from './commands/trace.js';
+import { effectiveNsgCommand } from './commands/effective-nsg.js';
+import { benchCommand } from './commands/bench.js';
+import { pipelineCommand } from './commands/pipeline.js';
 import { validateCommand } from './commands/validate.js';
 import { importCommand } from './commands/import.js';
 import { tagsCommand } from './commands/tags.js';
@@ -47,12 +45,14 @@ const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
   'log-level': { type: 'string' },
   'service-tags': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 };
 const GLOBAL_HELP = [
   '--json                 print one JSON document instead of tables',
   `--log-level LEVEL      ${LOG_LEVELS.join('|')} (default silent)`,
   '--service-tags FILE    a ServiceTags_Public JSON file; wins over the scenario\'s serviceTags:',
   '-h, --help             help for a command',
+  '--version              print the version of vnetsim',
 ];
 
 function usage(): string {
@@ -60,7 +60,7 @@ function usage(): string {
   return [
     'vnetsim: a packet-level emulator of Azure virtual networks with service endpoints',
     '',
-    'Usage: vnetsim COMMAND [ARGS] [--json] [--log-level LEVEL] [--service-tags FILE]',
+    'Usage: vnetsim [GLOBAL OPTIONS] COMMAND [ARGS] [OPTIONS]',
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
@@ -92,34 +92,75 @@ const processIo: CliIo = {
   err: (t) => process.stderr.write(`${t}\n`),
 };
 
+/** The version of the `vnetsim` package (packages/cli/package.json). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Global options given before the command (`vnetsim --json run x.yaml`) move behind it; the command is the first
+ * word that is not an option or a global option's value. */
+function splitCommand(argv: readonly string[]): { name: string | undefined; rest: string[] } {
+  const before: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('-')) return { name: a, rest: [...before, ...argv.slice(i + 1)] };
+    before.push(a);
+    const opt = GLOBAL_OPTIONS[a.replace(/^--?/, '').split('=')[0]!];
+    if (opt?.type === 'string' && !a.includes('=') && i + 1 < argv.length) before.push(argv[++i]!);
+  }
+  return { name: undefined, rest: before };
+}
+
+/** parseArgs' message for an unknown option, with the nearest option of the command (the loader's suggester). */
+function unknownOption(message: string, options: Record<string, unknown>): string {
+  const m = /Unknown option '(-{1,2}[^']+)'/.exec(message);
+  if (m === null) return message;
+  const found = m[1]!.replace(/^-+/, '');
+  const hint = suggest(found, Object.keys(options));
+  return `unknown option ${m[1]}${hint === undefined ? '' : `; did you mean --${hint}?`}`;
+}
+
 /** Runs the CLI on `argv` (without node and script) and returns the exit status. Never throws. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  const { name, rest } = splitCommand(argv);
+  if (name === undefined && rest.some((a) => a === '--version' || a === '-v')) {
+    io.out(version());
+    return EXIT.ok;
+  }
+  if (name === undefined || name === 'help') {
     io.out(usage());
-    return name === undefined ? EXIT.invalid : EXIT.ok;
+    return name === 'help' || rest.includes('--help') || rest.includes('-h') ? EXIT.ok : EXIT.invalid;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (command === undefined) {
-    io.err(`vnetsim: unknown command "${name}"; expected one of ${COMMANDS.map((c) => c.name).join(', ')}`);
+    const hint = suggest(name, COMMANDS.map((c) => c.name));
+    io.err(`vnetsim: unknown command "${name}"${hint === undefined ? '' : ` (did you mean ${hint}?)`}; expected one of ${COMMANDS.map((c) => c.name).join(', ')}`);
     io.err("Run 'vnetsim --help' for usage.");
     return EXIT.invalid;
   }
+  let logLevel: LogLevel = 'silent';
   try {
     let parsed;
+    const options = { ...GLOBAL_OPTIONS, ...command.options };
     try {
-      parsed = parseArgs({ args: [...rest], options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
     } catch (e) {
-      throw new UsageError((e as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, ''));
+      throw new UsageError(unknownOption((e as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, ''), options));
     }
     const v = parsed.values as Record<string, string | boolean | undefined>;
+    if (v['version'] === true) {
+      io.out(version());
+      return EXIT.ok;
+    }
     if (v['help'] === true) {
       io.out(commandHelp(command));
       return EXIT.ok;
     }
-    const logLevel = (v['log-level'] ?? 'silent') as string;
-    if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level ${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
-    const flags = { json: v['json'] === true, logLevel: logLevel as LogLevel, ...(typeof v['service-tags'] === 'string' ? { serviceTags: v['service-tags'] } : {}) };
+    const level = (v['log-level'] ?? 'silent') as string;
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--log-level ${level}: expected one of ${LOG_LEVELS.join(', ')}`);
+    logLevel = level as LogLevel;
+    const flags = { json: v['json'] === true, logLevel, ...(typeof v['service-tags'] === 'string' ? { serviceTags: v['service-tags'] } : {}) };
     return await command.run({ io, flags, positionals: parsed.positionals, values: v });
   } catch (e) {
     if (e instanceof UsageError) {
@@ -131,9 +172,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       io.err(formatScenarioError(e));
       return EXIT.invalid;
     }
-    // A bug, not bad input: say so briefly; VNETSIM_DEBUG=1 shows the stack.
-    io.err(`vnetsim ${name}: internal error: ${(e as Error)?.message ?? String(e)}`);
-    if (process.env['VNETSIM_DEBUG']) io.err(String((e as Error)?.stack));
+    if (e instanceof StepError) {
+      io.err(`vnetsim ${name}: ${e.message}`);
+      return EXIT.invalid;
+    }
+    // A bug, not bad input: say so briefly; --log-level debug shows the stack.
+    const bug = e instanceof StepBugError ? (e.cause as Error) : (e as Error);
+    io.err(`vnetsim ${name}: internal error (a bug in vnetsim): ${(e as Error)?.message ?? String(e)}`);
+    if (logLevel === 'debug' || logLevel === 'trace') io.err(String(bug?.stack ?? bug));
+    else io.err('Run again with --log-level debug for the stack trace.');
     return EXIT.internal;
   }
 }

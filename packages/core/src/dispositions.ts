@@ -32,6 +32,18 @@ export const DISPOSITION_DESCRIPTIONS: Record<DispositionName, string> = {
   FlowReset: 'packet of a TCP connection that was reset',
 };
 
+/**
+ * States of a row (a batch row's or a flow record's `disposition` column) that are not a Disposition, kept apart from
+ * the Disposition values (0..10) so one byte holds either. A row leaves the pipeline with a Disposition, never these.
+ */
+export const RowState = {
+  /** No stage has decided the row yet; in a flow record: its forwarding is stale and the next packet recomputes it. */
+  Pending: 255,
+  /** A later packet of a flow whose first packet is earlier in the same batch: it takes that packet's result. */
+  Follower: 254,
+} as const;
+export type RowState = (typeof RowState)[keyof typeof RowState];
+
 /** Why a packet did not reach its destination; 0 = it did (or left the network). */
 export const DropReason = {
   None: 0,
@@ -94,3 +106,5 @@ export const NextHop = {
 } as const;
 export type NextHop = (typeof NextHop)[keyof typeof NextHop];
 export const NEXT_HOP_NAMES = Object.keys(NextHop) as (keyof typeof NextHop)[];
+/** `nextHop` scratch value of a row with no route chosen (yet); outside the NextHop values. */
+export const NO_NEXT_HOP = 255;

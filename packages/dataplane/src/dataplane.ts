@@ -24,10 +24,6 @@ export class Dataplane {
   readonly dryRunCounters = new Counters();
   readonly snat: SnatPorts;
   readonly scratch: Scratch;
-  /** SNAT pool of each flow id (-1 none), so a freed flow gives its port back. */
-  readonly flowPool: Int32Array;
-  readonly flowEpoch: Int32Array;
-  readonly flowRow: Int32Array;
   private tablesNow: CompiledTables;
   private epoch = 0;
 
@@ -36,18 +32,22 @@ export class Dataplane {
     this.snat = new SnatPorts(opts.snatPortsPerIp);
     this.snat.ensure(tables.snatPools);
     const capacity = opts.flowCapacity ?? 1 << 17;
-    this.flowPool = new Int32Array(capacity).fill(-1);
-    this.flowEpoch = new Int32Array(capacity).fill(-1);
-    this.flowRow = new Int32Array(capacity);
-    this.flows = new FlowTable({
-      capacity,
-      idleTimeoutSeconds: opts.idleTimeoutSeconds,
-      onRelease: (id) => this.releasePort(id),
-    });
+    this.flows = new FlowTable({ capacity, idleTimeoutSeconds: opts.idleTimeoutSeconds, ports: this.snat });
     // Flows a batch creates stay pinned (not evictable) until the batch ends; a batch never holds more packets than
     // the table holds flows, so there is always an unpinned victim.
-    this.flows.pinned = this.flowEpoch;
     this.scratch = new Scratch(Math.min(opts.batchCapacity ?? 4096, capacity));
+  }
+
+  /** SNAT pool of each flow id (-1 none): FlowTable.snatPool. */
+  get flowPool(): Int32Array {
+    return this.flows.snatPool;
+  }
+  /** Per flow id, the batch (epoch) and row that lead it: FlowTable.leadEpoch and leadRow. */
+  get flowEpoch(): Int32Array {
+    return this.flows.leadEpoch;
+  }
+  get flowRow(): Int32Array {
+    return this.flows.leadRow;
   }
 
   get tables(): CompiledTables {
@@ -91,7 +91,7 @@ export class Dataplane {
   /** The stage context over the current tables. */
   context(dryRun = false, counters: Counters = this.counters): StageContext {
     const epoch = ++this.epoch;
-    // The batch about to run pins the flows it leads (flowEpoch[id] === epoch) against eviction.
+    // The batch about to run pins the flows it leads (FlowTable.lead) against eviction.
     this.flows.pinEpoch = epoch;
     return {
       tables: this.tablesNow,
@@ -99,9 +99,6 @@ export class Dataplane {
       scratch: this.scratch,
       counters,
       snat: this.snat,
-      flowPool: this.flowPool,
-      flowEpoch: this.flowEpoch,
-      flowRow: this.flowRow,
       epoch,
       dryRun,
       shards: 1,
@@ -111,15 +108,6 @@ export class Dataplane {
 
   /** Gives a flow's SNAT port back to its pool (flow removed, evicted or reset). */
   releasePort(id: number): void {
-    const p = this.flowPool[id]!;
-    if (p >= 0) {
-      // Which of the pool's addresses the port belongs to (a NAT gateway's pool has several, R-SNAT-1).
-      const ips = this.tablesNow.snatPools[p]?.ips;
-      const src = this.flows.natSrc[id]!;
-      let k = 0;
-      if (ips !== undefined) while (k < ips.length - 1 && ips[k] !== src) k++;
-      this.snat.give(p, this.flows.natPort[id]!, k);
-      this.flowPool[id] = -1;
-    }
+    this.flows.releasePort(id);
   }
 }

@@ -23,7 +23,7 @@ import {
 import { Dataplane } from './dataplane.js';
 import { FlowVerdict, type FlowTable } from './flows/flow-table.js';
 import { FlowState } from './flows/tcp-state.js';
-import { DISPOSITION_PENDING, PacketBatch, Proto, TcpFlag } from './packet/batch.js';
+import { PacketBatch, Proto, TcpFlag } from './packet/batch.js';
 import type { Counters, Scratch, SnatPorts, StageContext } from './stages/context.js';
 import { compileTables, splitSubnet, type CompiledTables } from './tables.js';
 import { authorize, Permission } from './control/permissions.js';
@@ -85,7 +85,9 @@ export class NetworkInvalidError extends Error {
   }
 }
 
-const SILENT = pino({ level: 'silent' });
+/** The logger of a Network given none: made on first use, so importing the package creates no logger. */
+let silent: Logger | undefined;
+const silentLogger = (): Logger => (silent ??= pino({ level: 'silent' }));
 
 /** The control plane's compile of a spec: routing, NSGs and the tables the pipeline reads. */
 export interface CompiledNetwork {
@@ -123,7 +125,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     super();
     this.tags = tags;
     this.options = options;
-    this.log = opts.logger ?? SILENT;
+    this.log = opts.logger ?? silentLogger();
     this.specNow = structuredClone(spec);
     const compiled = compileNetwork(this.specNow, tags, options);
     this.routingNow = compiled.routing;
@@ -134,7 +136,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     this.counters = dp.counters;
     this.dryRunCounters = dp.dryRunCounters;
     this.snat = dp.snat;
-    this.ids = new Int32Array(dp.flowPool.length);
+    this.ids = new Int32Array(dp.flows.capacity);
   }
 
   get spec(): NetworkSpec {
@@ -312,7 +314,7 @@ export class Network extends EventEmitter<NetworkEvents> {
     // Firewall changes apply to the next request: recorded flows to the service forward again.
     const idx = this.tables.serviceNames.indexOf(serviceName);
     this.flows.scan((id) => {
-      if (this.flows.service[id] === idx) this.flows.disposition[id] = DISPOSITION_PENDING;
+      if (this.flows.service[id] === idx) this.flows.invalidate(id);
     });
     this.emit('serviceChanged', { service: serviceName, change: what });
     return r;
@@ -388,8 +390,8 @@ export class Network extends EventEmitter<NetworkEvents> {
     edit(next);
     const problems = validateNetwork(next, this.tags);
     if (problems.length > 0) {
-      // Counts over a documented limit (rules per NSG, routes per table, firewall rules per resource) are LimitExceeded.
-      const limit = problems.some((p) => /(rules|routes), expected at most \d+/.test(p.message));
+      // A count over a documented limit refuses the change as LimitExceeded (the problem's code says which).
+      const limit = problems.some((p) => p.code === 'LimitExceeded');
       return this.refuse(limit ? 'LimitExceeded' : 'InvalidRequest', problems.map((p) => `${p.path}: ${p.message}`).join('; '));
     }
     // Routing and NSGs update in place: if anything throws before the swap, both go back to the current spec, so a
@@ -411,7 +413,7 @@ export class Network extends EventEmitter<NetworkEvents> {
       const idx = new Set(changed.map((s) => this.routingNow.subnetIndex(s)));
       this.flows.scan((id) => {
         // R-NSG-5: only the route is recomputed; a flow the NSGs denied keeps its verdict.
-        if (idx.has(this.flows.subnet[id]!) && this.flows.verdict[id] !== FlowVerdict.Deny) this.flows.disposition[id] = DISPOSITION_PENDING;
+        if (idx.has(this.flows.subnet[id]!) && this.flows.verdict[id] !== FlowVerdict.Deny) this.flows.invalidate(id);
       });
       this.emit('routesChanged', { subnets: changed });
     }

@@ -1,5 +1,5 @@
 // Public surface of scenario loading (SCENARIOS.md).
-export { MissingDataError, ScenarioError, type ScenarioProblem } from './load/scenario-error.js';
+export { MissingDataError, ScenarioError, suggest, type ScenarioProblem } from './load/scenario-error.js';
 export { loadScenarioFile, parseScenario, MAX_SCENARIO_BYTES, type LoadOptions, type Scenario } from './load/scenario-load.js';
 export { findScenarioFiles } from './load/scenario-files.js';
 export { scenarioJsonSchema, type JsonSchema } from './load/scenario-json-schema.js';
@@ -37,3 +37,4 @@ export { resolveSource, resolveTarget } from './drive/resolve.js';
 export { tagsFromFile } from './load/scenario-tags.js';
 export { formatScenarioYaml } from './load/scenario-write.js';
 export { packetEnds, pushPacket, pushPacketBetween, type PacketEnds, type PacketFields } from './drive/packet.js';
+export { StepBugError, StepError } from './step-error.js';

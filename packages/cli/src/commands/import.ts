@@ -45,8 +45,8 @@ export const importCommand: Command = {
     '--name NAME            scenario name (default: the template file name)',
   ],
   examples: [
-    'vnetsim import azuredeploy.json > network.yaml',
-    'vnetsim import azuredeploy.json --parameters azuredeploy.parameters.json --location northeurope',
+    'vnetsim import ../shared/data/azure-shapes/quickstart_vnet-2subnets-service-endpoints-storage-integration_azuredeploy.json > network.yaml',
+    'vnetsim import TEMPLATE.json --parameters PARAMETERS.json --location northeurope   (your own template)',
   ],
   run(ctx) {
     const file = oneFile(ctx, 'TEMPLATE.json');

@@ -53,8 +53,8 @@ export const tagsCommand: Command = {
     '--network FILE       a scenario: which subnets\' endpoint routes and which NSG rules change',
   ],
   examples: [
-    'vnetsim tags diff ServiceTags_Public.cn240.json ServiceTags_Public.cn376.json --service Storage --region westeurope',
-    'vnetsim tags diff old.json new.json --network scenarios/endpoint-switches-source.yaml --json',
+    'vnetsim tags diff ../shared/data/service-tags/ServiceTags_Public.cn240.json ../shared/data/service-tags/ServiceTags_Public.cn376.json --service Storage --region westeurope',
+    'vnetsim tags diff ../shared/data/service-tags/ServiceTags_Public.cn240.json ../shared/data/service-tags/ServiceTags_Public.cn376.json --network scenarios/quickstart.yaml --json',
   ],
   run(ctx) {
     const [sub, ...files] = ctx.positionals;

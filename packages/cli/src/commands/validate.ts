@@ -20,7 +20,7 @@ export const validateCommand: Command = {
   usage: 'vnetsim validate FILE|DIR... [--service-tags FILE] [--json]',
   options: {},
   optionHelp: [],
-  examples: ['vnetsim validate scenarios/', 'vnetsim validate scenarios/endpoint-switches-source.yaml --json'],
+  examples: ['vnetsim validate scenarios/', 'vnetsim validate scenarios/service-endpoints/endpoint-switches-source-to-private.yaml --json'],
   run(ctx) {
     const files = scenarioFiles(ctx);
     const results: FileResult[] = [];

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -6,14 +7,13 @@ import { parseCidr } from '../addr/index.js';
 import { Ipv4MultibitTable, Ipv4Trie, Ipv6Trie } from './index.js';
 import { RefV4, rng } from './reference.test-util.js';
 
-const file = path.resolve(process.cwd(), '../shared/data/routing-tables/iprbench_prefixes.txt.gz');
+/** The repository root: data and built files are found from here, whatever the working directory. */
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+const file = path.resolve(ROOT, '../shared/data/routing-tables/iprbench_prefixes.txt.gz');
 
 describe('the real table (reads ../shared/data/routing-tables/iprbench_prefixes.txt.gz)', () => {
-  it('R-ADDR-1: every line parses; the whole IPv4 and IPv6 tables compile and agree with the references on random and in-prefix addresses', () => {
-    if (!existsSync(file)) {
-      console.warn(`absent: ${file}`);
-      return;
-    }
+  it.skipIf(!existsSync(file))('R-ADDR-1: every line parses; the whole IPv4 and IPv6 tables compile and agree with the references on random and in-prefix addresses', () => {
     const lines = gunzipSync(readFileSync(file)).toString('latin1').split('\n');
     const v4 = new Ipv4Trie();
     const v6 = new Ipv6Trie();

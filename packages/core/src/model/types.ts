@@ -190,10 +190,22 @@ export interface NetworkSpec {
   principals: PrincipalSpec[];
 }
 
-/** One validation finding: where (a JSON-style path), what was found, what was expected. */
+/**
+ * The Azure error code a finding maps to when a change is refused: `LimitExceeded` for a count over a documented limit
+ * (rules per NSG, routes per table, firewall rules per resource), `InvalidRequest` for anything else.
+ */
+export type ProblemCode = 'InvalidRequest' | 'LimitExceeded';
+
+/** One validation finding: where (a JSON-style path), what was found, what was expected; `code` when it has one. */
 export interface Problem {
   path: string;
   message: string;
+  code?: ProblemCode;
+}
+
+/** A finding of `validateNetwork`: every one carries its code. */
+export interface ValidationProblem extends Problem {
+  code: ProblemCode;
 }
 
 /** An empty network: a base for tests and builders. */

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +6,9 @@ import { builtinServiceTags } from './service-tags/builtin.js';
 import { loadServiceTags } from './service-tags/load.js';
 import type { NetworkSpec, Problem, RouteSpec, SecurityRuleSpec } from './types.js';
 import { validateNetwork, validateRoute, validateRule } from './validate.js';
+
+/** The repository root: data and built files are found from here, whatever the working directory. */
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 const tags = builtinServiceTags();
 
@@ -97,6 +101,23 @@ const T0 = 'network.routeTables[0].routes[0]';
 describe('validateNetwork', () => {
   it('a valid network has no problems', () => {
     expect(validateNetwork(base(), tags)).toEqual([]);
+  });
+
+  it('R-NSG-1, R-RT-3, R-SVC-3: counts over a documented limit carry code LimitExceeded; every other problem InvalidRequest', () => {
+    const limits = problemsAfter((n) => {
+      n.nsgs[1]!.rules = Array.from({ length: 1001 }, (_, i) => rule({ name: `r${i}`, priority: 100 + (i % 2000), direction: i < 1000 ? 'Outbound' : 'Inbound' }));
+      n.routeTables[0]!.routes = Array.from({ length: 401 }, (_, i) => ({ name: `r${i}`, prefix: `11.${i >> 8}.${i & 255}.0/24`, nextHopType: 'Internet' as const }));
+      n.services[0]!.firewall.ipRules = Array.from({ length: 201 }, (_, i) => `52.10.${i >> 8}.${i & 255}`);
+      n.services[0]!.firewall.virtualNetworkRules = Array.from({ length: 201 }, () => 'hub/app');
+    });
+    const byCode = (code: string) => limits.filter((p) => p.code === code).map((p) => p.path).sort();
+    expect(byCode('LimitExceeded')).toEqual([
+      'network.nsgs[1].rules', 'network.routeTables[0].routes', 'network.services[0].firewall.ipRules', 'network.services[0].firewall.virtualNetworkRules',
+    ]);
+    // A rule name over 80 characters says "expected at most" too: it is not a count, so InvalidRequest.
+    const name = problemsAfter((n) => { n.nsgs[0]!.rules[0]!.name = 'x'.repeat(81); });
+    expect(name.map((p) => p.code)).toEqual(['InvalidRequest']);
+    expect(limits.every((p) => p.code === 'LimitExceeded' || p.code === 'InvalidRequest')).toBe(true);
   });
 
   // [test name, change, path, message fragment]
@@ -262,12 +283,8 @@ describe('validateNetwork', () => {
 });
 
 describe('validateNetwork with the real tag file', () => {
-  it('service addresses and endpoint scopes against cn376 (reads ../shared/data/service-tags)', () => {
-    const f = path.resolve(process.cwd(), '../shared/data/service-tags/ServiceTags_Public.cn376.json');
-    if (!existsSync(f)) {
-      console.warn(`absent: ${f}`);
-      return;
-    }
+  const f = path.resolve(ROOT, '../shared/data/service-tags/ServiceTags_Public.cn376.json');
+  it.skipIf(!existsSync(f))('service addresses and endpoint scopes against cn376 (reads ../shared/data/service-tags)', () => {
     const real = loadServiceTags(JSON.parse(readFileSync(f, 'utf8')), f);
     const n = base();
     n.services[0]!.address = '13.69.40.20'; // in Storage.WestEurope 13.69.40.16/28

@@ -7,7 +7,7 @@ import { isKnownRegion, pairedRegion, canonicalRegion } from './regions.js';
 import { endpointScope, endpointService, endpointServiceName, regionalTag } from './services.js';
 import { ServiceTagError } from './service-tags/errors.js';
 import type { ServiceTagSet } from './service-tags/types.js';
-import type { NetworkSpec, Problem, SubnetSpec, VnetSpec } from './types.js';
+import type { NetworkSpec, Problem, SubnetSpec, ValidationProblem, VnetSpec } from './types.js';
 import {
   addressInPrefixes,
   asgNames,
@@ -243,7 +243,7 @@ function validateNsgs(net: NetworkSpec, tags: ServiceTagSet, out: Problem[]): vo
     const np = `${N}.nsgs[${ni}]`;
     const rules = arr(nsg.rules);
     if (rules.length > MAX_RULES_PER_NSG)
-      out.push({ path: `${np}.rules`, message: `NSG "${nsg.name}" has ${rules.length} rules, expected at most ${MAX_RULES_PER_NSG} (R-NSG-1)` });
+      out.push({ code: 'LimitExceeded', path: `${np}.rules`, message: `NSG "${nsg.name}" has ${rules.length} rules, expected at most ${MAX_RULES_PER_NSG} (R-NSG-1)` });
     checkNames(rules, `${np}.rules`, 'rule', out);
     const prio = new Map<string, number>();
     rules.forEach((rule, ri) => {
@@ -264,7 +264,7 @@ function validateRouteTables(net: NetworkSpec, tags: ServiceTagSet, out: Problem
     const tp = `${N}.routeTables[${ti}]`;
     const routes = arr(rt.routes);
     if (routes.length > MAX_ROUTES_PER_TABLE)
-      out.push({ path: `${tp}.routes`, message: `route table "${rt.name}" has ${routes.length} routes, expected at most ${MAX_ROUTES_PER_TABLE} (R-RT-3)` });
+      out.push({ code: 'LimitExceeded', path: `${tp}.routes`, message: `route table "${rt.name}" has ${routes.length} routes, expected at most ${MAX_ROUTES_PER_TABLE} (R-RT-3)` });
     checkNames(routes, `${tp}.routes`, 'route', out);
     // R-RT-8: a service-tag route counts as one route, however many prefixes its tag has.
     routes.forEach((r, ri) => out.push(...validateRoute(r, `${tp}.routes[${ri}]`, tags)));
@@ -358,9 +358,9 @@ function validateServices(net: NetworkSpec, tags: ServiceTagSet, out: Problem[])
     const ipRules = arr(fw.ipRules);
     // R-SVC-3: per-resource limits.
     if (info !== undefined && vnetRules.length > info.vnetRuleLimit)
-      out.push({ path: `${sp}.firewall.virtualNetworkRules`, message: `${vnetRules.length} virtual network rules, expected at most ${info.vnetRuleLimit} for ${svc.type} (R-SVC-3)` });
+      out.push({ code: 'LimitExceeded', path: `${sp}.firewall.virtualNetworkRules`, message: `${vnetRules.length} virtual network rules, expected at most ${info.vnetRuleLimit} for ${svc.type} (R-SVC-3)` });
     if (info?.ipRuleLimit !== undefined && ipRules.length > info.ipRuleLimit)
-      out.push({ path: `${sp}.firewall.ipRules`, message: `${ipRules.length} IP rules, expected at most ${info.ipRuleLimit} for ${svc.type} (R-SVC-3)` });
+      out.push({ code: 'LimitExceeded', path: `${sp}.firewall.ipRules`, message: `${ipRules.length} IP rules, expected at most ${info.ipRuleLimit} for ${svc.type} (R-SVC-3)` });
     const seenRules = new Set<string>();
     vnetRules.forEach((ref, ri) => {
       const at = `${sp}.firewall.virtualNetworkRules[${ri}]`;
@@ -437,7 +437,7 @@ function validateRest(net: NetworkSpec, out: Problem[]): void {
  * (R-SE-6, R-SE-9, R-SE-REGION tags present), NSG rules (R-NSG-1, R-NSG-6), routes (R-RT-3), VMs, services and their
  * firewalls (R-SVC-1..3, R-SE-6 tenancy), endpoint policies, on-premises sites, principals.
  */
-export function validateNetwork(net: NetworkSpec, tags: ServiceTagSet): Problem[] {
+export function validateNetwork(net: NetworkSpec, tags: ServiceTagSet): ValidationProblem[] {
   const out: Problem[] = [];
   const subnetPrefixes = validateVnets(net, tags, out);
   validateNsgs(net, tags, out);
@@ -445,5 +445,5 @@ export function validateNetwork(net: NetworkSpec, tags: ServiceTagSet): Problem[
   validateVms(net, subnetPrefixes, out);
   validateServices(net, tags, out);
   validateRest(net, out);
-  return out;
+  return out.map((p) => (p.code === undefined ? { ...p, code: 'InvalidRequest' } : (p as ValidationProblem)));
 }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
@@ -6,7 +7,10 @@ import { emptyNetwork, type NetworkSpec, type SecurityRuleSpec } from '../model/
 import { rule, vnet } from './fixtures.test-util.js';
 import { compileNsgs, DEFAULT_SECURITY_RULES } from './index.js';
 
-const file = path.resolve(process.cwd(), '../shared/data/doc-vectors/azure-docs_nsg-how-it-works_vm1-vm4.json');
+/** The repository root: data and built files are found from here, whatever the working directory. */
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+const file = path.resolve(ROOT, '../shared/data/doc-vectors/azure-docs_nsg-how-it-works_vm1-vm4.json');
 
 interface Golden {
   topology: Record<string, { nsg: string | null; vms: Record<string, { nicNsg: string | null }> }>;
@@ -31,11 +35,7 @@ function build(g: Golden, rules: Record<string, SecurityRuleSpec[]>): NetworkSpe
 const allow80 = [rule('AllowHttpIn', 100, 'Inbound', 'Allow', 'Internet', '*', { protocol: 'Tcp', destinationPorts: '80' })];
 const deny80Out = [rule('DenyHttpOut', 100, 'Outbound', 'Deny', '*', 'Internet', { protocol: 'Tcp', destinationPorts: '80' })];
 
-it(`R-NSG-4: the doc's VM1..VM4 cases: order subnet/NIC, a Deny ends it, no NSG allows (reads ${file})`, () => {
-  if (!existsSync(file)) {
-    console.warn(`absent: ${file}`);
-    return;
-  }
+it.skipIf(!existsSync(file))(`R-NSG-4: the doc's VM1..VM4 cases: order subnet/NIC, a Deny ends it, no NSG allows (reads ${file})`, () => {
   const g = JSON.parse(readFileSync(file, 'utf8')) as Golden;
   const tags = builtinServiceTags();
   const vmIp = (net: NetworkSpec, vm: string) => net.vms.find((v) => v.name === vm)!.privateIp;

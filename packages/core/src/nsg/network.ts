@@ -8,10 +8,10 @@ import type { Access, Direction, NetworkSpec, NsgSpec, SecurityRuleSpec, VmSpec 
 import { compileClassifier, type CompiledNsgClassifier } from './classifier.js';
 import { DEFAULT_RULE_PREFIX, DEFAULT_SECURITY_RULES, isDefaultRuleName, USER_RULE_PREFIX } from './defaults.js';
 import { AddressResolver, canonicalProtocol, expandRule, NsgError } from './expand.js';
-import type { CompiledRuleInfo, IpFlowVerifyResult, NsgClassifier } from './types.js';
+import { NSG_LEVEL_ORDER, type CompiledRuleInfo, type IpFlowVerifyResult, type NsgClassifier, type NsgLevel } from './types.js';
 import { validateNsgSpec } from './validate.js';
 
-export type NsgLevel = 'nic' | 'subnet';
+export type { NsgLevel } from './types.js';
 
 /** The NSGs that apply to a VM's traffic (R-NSG-4), and the VNet whose VirtualNetwork tag they use. */
 export interface VmNsgs {
@@ -159,11 +159,9 @@ class NsgNetwork implements NetworkNsgs {
   ): IpFlowVerifyResult {
     const l = this.vmNsgs(vm);
     if (typeof src !== typeof dst) throw new NsgError('evaluate', 'source and destination must be of one address family');
-    // R-NSG-4: outbound NIC then subnet; inbound subnet then NIC.
-    const order: Array<[NsgLevel, string | null]> =
-      direction === 'Outbound' ? [['nic', l.nic], ['subnet', l.subnetNsg]] : [['subnet', l.subnetNsg], ['nic', l.nic]];
     const evaluated: IpFlowVerifyResult['evaluated'] = [];
-    for (const [level, nsg] of order) {
+    for (const level of NSG_LEVEL_ORDER[direction]) {
+      const nsg = level === 'nic' ? l.nic : l.subnetNsg;
       if (nsg === null) continue; // R-NSG-4: a level without an NSG allows.
       const c = this.classifier(nsg, direction, l.vnet);
       let i: number;

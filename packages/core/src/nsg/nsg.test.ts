@@ -87,7 +87,8 @@ describe('R-NSG-1: rule fields', () => {
       'network.nsgs[0].rules[5].name',
     ]);
     const many = Array.from({ length: 1001 }, (_, i) => rule(`r${i}`, 100 + (i % 2000), i < 2000 ? 'Inbound' : 'Outbound', 'Allow', '*', '*'));
-    expect(validateNsgSpec({ name: 'N', rules: many }, 'n').map((p) => p.path)).toEqual(['n.rules']);
+    expect(validateNsgSpec({ name: 'N', rules: many }, 'n').map((p) => [p.path, p.code])).toEqual([['n.rules', 'LimitExceeded']]);
+    expect(new Set(problems.map((p) => p.code))).toEqual(new Set(['InvalidRequest']));
     expect(() => compileNsgs(oneNsgNetwork([rule('low', 99, 'Inbound', 'Allow', '*', '*')]), tags).classifier('N', 'Inbound', 'hub')).toThrow(NsgError);
   });
 });

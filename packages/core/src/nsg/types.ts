@@ -35,6 +35,19 @@ export interface NsgClassifier {
   classify6(proto: number, addrs: Uint32Array, srcOff: number, srcPort: number, dstOff: number, dstPort: number): number;
 }
 
+/** Where an NSG is attached: the VM's NIC or its subnet. */
+export type NsgLevel = 'nic' | 'subnet';
+
+/**
+ * R-NSG-4: the order the two levels are evaluated in, per direction: outbound the NIC's NSG then the subnet's, inbound
+ * the subnet's then the NIC's. A level without an NSG allows; a Deny at any level ends the evaluation. The pipeline's
+ * NSG stages, the trace and IP flow verify all read this.
+ */
+export const NSG_LEVEL_ORDER: Readonly<Record<Direction, readonly [NsgLevel, NsgLevel]>> = {
+  Outbound: ['nic', 'subnet'],
+  Inbound: ['subnet', 'nic'],
+};
+
 export interface IpFlowVerifyResult {
   access: Access;
   /** `securityRules/<Name>` / `defaultSecurityRules/<Name>`, or null when no NSG applies (allowed). */
@@ -42,5 +55,5 @@ export interface IpFlowVerifyResult {
   /** NSG whose rule decided, null when none. */
   nsg: string | null;
   /** The levels evaluated, in order (R-NSG-4). */
-  evaluated: Array<{ level: 'nic' | 'subnet'; nsg: string; rule: string; access: Access }>;
+  evaluated: Array<{ level: NsgLevel; nsg: string; rule: string; access: Access }>;
 }

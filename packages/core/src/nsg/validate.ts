@@ -1,16 +1,16 @@
 // R-NSG-1: structural checks of an NSG spec, all problems at once, each with its path. Field contents (addresses,
 // tags, ports) are checked by expansion (expand.ts) when the classifier compiles; pass a resolver to check them here.
-import type { NsgSpec, Problem } from '../model/types.js';
+import type { NsgSpec, ProblemCode, ValidationProblem } from '../model/types.js';
 import { canonicalProtocol, expandRule, NsgError, type AddressResolver } from './expand.js';
 
 const MAX_RULES_PER_NSG = 1000;
 const MAX_RULE_NAME = 80;
 
-export function validateNsgSpec(nsg: NsgSpec, path: string, resolver?: AddressResolver): Problem[] {
-  const problems: Problem[] = [];
-  const bad = (p: string, message: string) => problems.push({ path: p, message });
+export function validateNsgSpec(nsg: NsgSpec, path: string, resolver?: AddressResolver): ValidationProblem[] {
+  const problems: ValidationProblem[] = [];
+  const bad = (p: string, message: string, code: ProblemCode = 'InvalidRequest') => problems.push({ path: p, message, code });
   if (nsg.rules.length > MAX_RULES_PER_NSG)
-    bad(`${path}.rules`, `${nsg.rules.length} rules: an NSG holds at most ${MAX_RULES_PER_NSG}`);
+    bad(`${path}.rules`, `${nsg.rules.length} rules: an NSG holds at most ${MAX_RULES_PER_NSG}`, 'LimitExceeded');
   const seenPriority = new Map<string, number>();
   const seenName = new Map<string, number>();
   nsg.rules.forEach((r, i) => {

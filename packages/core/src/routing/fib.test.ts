@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -10,6 +11,9 @@ import { parseIpv4, parseIpv4Cidr, formatIpv4, ipv4InPrefix } from '../addr/inde
 import { effectiveRoutes } from './effective.js';
 import { compileFib, fibKey, fibLookup } from './fib.js';
 import type { EffectiveRoute } from './types.js';
+
+/** The repository root: data and built files are found from here, whatever the working directory. */
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 function net(routes: RouteSpec[], endpoints: string[]): NetworkSpec {
   const n = emptyNetwork();
@@ -136,14 +140,10 @@ describe('compileFib', () => {
   });
 });
 
-const realTags = path.resolve(process.cwd(), '../shared/data/service-tags/ServiceTags_Public.cn376.json');
+const realTags = path.resolve(ROOT, '../shared/data/service-tags/ServiceTags_Public.cn376.json');
 
 describe('real service tags (reads ../shared/data/service-tags/ServiceTags_Public.cn376.json)', () => {
-  it('R-SE-REGION, R-SE-ROUTE-1: Storage + Sql endpoints in westeurope: rows and FIB agree', () => {
-    if (!existsSync(realTags)) {
-      console.warn(`absent: ${realTags}`);
-      return;
-    }
+  it.skipIf(!existsSync(realTags))('R-SE-REGION, R-SE-ROUTE-1: Storage + Sql endpoints in westeurope: rows and FIB agree', () => {
     const tags = loadServiceTags(JSON.parse(readFileSync(realTags, 'utf8')), realTags);
     const routes: RouteSpec[] = [
       { name: 'forced', prefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIp: '10.0.2.4' },

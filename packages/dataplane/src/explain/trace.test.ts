@@ -6,7 +6,7 @@ import type { PacketBatch } from '../packet/batch.js';
 import { FlowHit } from '../stages/flow-lookup.js';
 import { tracePacket } from '@vnetsim/scenario';
 import { MIXED_CASES, networkOf, pushMixed, send, WORLD } from '../testing/fixtures.js';
-import { outcomeOf, type PacketOutcome } from './trace.js';
+import { outcomeOf, renderStep, type PacketOutcome, type TraceStepData } from './trace.js';
 
 /** Row i of `from` alone in a fresh one-row batch of `net`. */
 function alone(net: Network, from: PacketBatch, i: number): PacketBatch {
@@ -92,5 +92,25 @@ describe('trace agrees with the fast path', () => {
       ['app-nsg', 'defaultSecurityRules/AllowVnetOutBound', 65000, 'Allow'],
       ['data-nsg', 'securityRules/deny-ssh-from-app', 100, 'Deny'],
     ]);
+  });
+
+  it('every step is typed by its kind and its text is rendered from its fields alone (renderStep)', () => {
+    const net = networkOf(WORLD);
+    const kinds = new Set<string>();
+    for (const [from, to, args] of MIXED_CASES) {
+      const t = tracePacket(net, from, to, args.proto ?? 'Tcp', args.port, 50000);
+      for (const step of t.steps) {
+        const { text, ...fields } = step;
+        expect(renderStep(fields as TraceStepData), `${from} -> ${to}: ${step.stage}`).toBe(text);
+        kinds.add(step.stage);
+      }
+    }
+    expect([...kinds].sort()).toEqual(['appliance', 'delivery', 'ingress', 'nsg', 'policy', 'route', 'service', 'translation']);
+    // Typed fields, as `--json` prints them.
+    const denied = tracePacket(net, 'vm1', 'vm2', 'Tcp', 22);
+    expect(denied.steps.find((s) => s.stage === 'nsg' && s.access === 'Deny')).toMatchObject({ direction: 'Inbound', level: 'subnet', nsg: 'data-nsg', priority: 100 });
+    expect(denied.steps.at(-1)).toMatchObject({ stage: 'delivery', disposition: 'DeniedIn', reason: 'NsgDenyInbound', to: null });
+    const snat = tracePacket(net, 'vm3', 'st-we', 'Tcp', 443).steps.find((s) => s.stage === 'translation');
+    expect(snat).toMatchObject({ kind: 'snat', source: '10.0.3.4', sourceSeen: '20.50.0.1' });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { maskIpv4, parseIpv4, parseIpv4Cidr, parseIpv6 } from '@vnetsim/core';
+import { maskIpv4, parseIpv4, parseIpv4Cidr, parseIpv6, RowState } from '@vnetsim/core';
 import type { CompiledIpv4Trie } from '@vnetsim/core';
 import { PacketBatch, Proto, TcpFlag } from '../packet/batch.js';
 import { TrafficGenerator } from '../packet/generate.js';
@@ -176,6 +176,44 @@ describe('FlowTable', () => {
     t.remove(b);
     t.expire(1000);
     expect(released).toEqual([a, b, a]);
+  });
+
+  it('R-SNAT-1: a freed flow gives its SNAT port back to its pool once (remove, evict, or releasePort first)', () => {
+    const given: Array<[number, number, number]> = [];
+    const t = new FlowTable({ capacity: 2, ports: { give: (pool, port, address) => given.push([pool, port, address]) } });
+    const a = t.insert4(Proto.Udp, 1, 2, 3, 4, 0, 40, 0);
+    const b = t.insert4(Proto.Udp, 5, 6, 7, 8, 0, 40, 1);
+    t.setPort(a, 3, 1, 0x14320002, 1024);
+    t.setPort(b, 0, 0, 0x14320001, 1025);
+    expect([t.natSrc[a], t.natPort[a], t.snatPool[a], t.snatAddress[a]]).toEqual([0x14320002, 1024, 3, 1]);
+    t.releasePort(b); // a Reset tombstone gives its port back at once, the record stays
+    t.insert4(Proto.Udp, 9, 6, 7, 8, 0, 40, 2); // evicts a (the least recently seen)
+    t.remove(b);
+    expect(given).toEqual([[0, 1025, 0], [3, 1024, 1]]);
+    expect(t.snatPool[b]).toBe(-1);
+  });
+
+  it('invalidate marks a recorded result stale (RowState.Pending) without freeing the flow', () => {
+    const t = new FlowTable({ capacity: 4 });
+    const id = t.insert4(Proto.Tcp, 1, 2, 3, 4, TcpFlag.SYN, 60, 0);
+    expect(t.isPending(id)).toBe(true); // a new flow has no result yet
+    t.disposition[id] = 0;
+    expect(t.isPending(id)).toBe(false);
+    t.invalidate(id);
+    expect([t.isPending(id), t.disposition[id], t.lookup4(Proto.Tcp, 1, 2, 3, 4)]).toEqual([true, RowState.Pending, id]);
+  });
+
+  it('a flow led by a row of the current batch is pinned against eviction', () => {
+    const t = new FlowTable({ capacity: 2 });
+    t.pinEpoch = 7;
+    const a = t.insert4(Proto.Udp, 1, 2, 3, 4, 0, 40, 0); // oldest: the victim unless pinned
+    const b = t.insert4(Proto.Udp, 5, 6, 7, 8, 0, 40, 1);
+    t.lead(a, 0);
+    expect([t.ledNow(a), t.ledNow(b), t.leadRow[a]]).toEqual([true, false, 0]);
+    t.insert4(Proto.Udp, 9, 6, 7, 8, 0, 40, 2);
+    expect(t.lastEvicted).toBe(b);
+    t.pinEpoch = 8; // the next batch: nothing pinned
+    expect(t.ledNow(a)).toBe(false);
   });
 
   it('R-NSG-5: the verdict recorded at creation serves later packets of both directions', () => {

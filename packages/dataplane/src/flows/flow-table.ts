@@ -6,7 +6,7 @@
 // Deletion: backward-shift (tombstone-free), so probe chains never degrade and no rehash is ever needed.
 // Eviction when full: among the next EVICTION_PROBE flow ids after a clock hand, the least recently seen one, with
 // Closed and Reset records preferred; each eviction is counted (`evictions`).
-import type { CompiledIpv4Trie, CompiledIpv6Trie } from '@vnetsim/core';
+import { RowState, type CompiledIpv4Trie, type CompiledIpv6Trie } from '@vnetsim/core';
 import { Proto } from '../packet/batch.js';
 import type { PacketBatch } from '../packet/batch.js';
 import { Dir, FlowState, TCP_TRANSITIONS, tcpFlagClass } from './tcp-state.js';
@@ -19,8 +19,16 @@ export interface FlowTableOptions {
   capacity: number;
   /** Idle timeout in seconds: 240 (Azure's default, 4 minutes) .. 1800 (30 minutes). */
   idleTimeoutSeconds?: number;
-  /** Called with a flow id just before its record is freed (remove, expire, evict): release NAT ports etc. */
+  /** Called with a flow id just before its record is freed (remove, expire, evict): flow logs etc. */
   onRelease?: (id: number) => void;
+  /** Where a freed flow's SNAT port goes back (R-SNAT-1): the port pools of the pipeline. */
+  ports?: PortPools;
+}
+
+/** The port pools a flow's SNAT port is taken from and given back to. */
+export interface PortPools {
+  /** `address`: which of the pool's addresses the port belongs to (a NAT gateway's pool has several, R-SNAT-1). */
+  give(pool: number, port: number, address: number): void;
 }
 
 const EVICTION_PROBE = 8;
@@ -122,6 +130,16 @@ export class FlowTable {
   readonly dropReason: Uint8Array;
   readonly egressVm: Int32Array;
   readonly serviceError: Uint16Array;
+  /** SNAT pool the flow's port (natPort) was taken from, -1 none: a freed flow gives the port back. */
+  readonly snatPool: Int32Array;
+  /** Which address of that pool (index into its addresses) the port belongs to. */
+  readonly snatAddress: Uint8Array;
+  /**
+   * The batch (pipeline epoch) and row whose packet leads the flow: later packets of the flow in that batch follow
+   * that row, and the flow is pinned against eviction while `leadEpoch[id] === pinEpoch`.
+   */
+  readonly leadEpoch: Int32Array;
+  readonly leadRow: Int32Array;
   // Counters per direction (flow logs).
   readonly packetsFwd: Float64Array;
   readonly bytesFwd: Float64Array;
@@ -151,13 +169,13 @@ export class FlowTable {
   private freeTop: number;
   private hand = 0;
   /**
-   * Pinned flows are never evicted: an id is pinned while `pinned[id] === pinEpoch`. The pipeline pins the flows its
-   * current batch created or re-forwards, because rows of that batch still refer to them by id (evicting one would
-   * hand its id, SNAT port and result columns to another flow mid-batch).
+   * Pinned flows are never evicted: an id is pinned while `leadEpoch[id] === pinEpoch` (`lead`). The pipeline pins the
+   * flows its current batch created or re-forwards, because rows of that batch still refer to them by id (evicting one
+   * would hand its id, SNAT port and result columns to another flow mid-batch).
    */
-  pinned: Int32Array | null = null;
-  pinEpoch = -1;
+  pinEpoch = 0;
   private readonly onRelease: ((id: number) => void) | null;
+  private readonly ports: PortPools | null;
 
   constructor(options: FlowTableOptions) {
     const { capacity } = options;
@@ -169,6 +187,7 @@ export class FlowTable {
     this.capacity = capacity;
     this.idleTimeout = idle;
     this.onRelease = options.onRelease ?? null;
+    this.ports = options.ports ?? null;
     const n = capacity;
     this.inUse = new Uint8Array(n);
     this.family = new Uint8Array(n);
@@ -196,6 +215,10 @@ export class FlowTable {
     this.dropReason = new Uint8Array(n);
     this.egressVm = new Int32Array(n);
     this.serviceError = new Uint16Array(n);
+    this.snatPool = new Int32Array(n).fill(-1);
+    this.snatAddress = new Uint8Array(n);
+    this.leadEpoch = new Int32Array(n).fill(-1);
+    this.leadRow = new Int32Array(n);
     this.packetsFwd = new Float64Array(n);
     this.bytesFwd = new Float64Array(n);
     this.packetsRev = new Float64Array(n);
@@ -331,6 +354,51 @@ export class FlowTable {
     return next;
   }
 
+  // ---- per-batch state (pipeline) ----
+
+  /** Marks flow `id` as led by row `row` of the current batch (`pinEpoch`), which pins it until the batch ends. */
+  lead(id: number, row: number): void {
+    this.leadEpoch[id] = this.pinEpoch;
+    this.leadRow[id] = row;
+  }
+
+  /** True when a row of the current batch leads flow `id` (its result is being decided there). */
+  ledNow(id: number): boolean {
+    return this.leadEpoch[id] === this.pinEpoch;
+  }
+
+  /**
+   * Records the SNAT address `ip` (address number `address` of `pool`) and port `port` taken for flow `id`; the port
+   * goes back when the flow is freed.
+   */
+  setPort(id: number, pool: number, address: number, ip: number, port: number): void {
+    this.natSrc[id] = ip;
+    this.natPort[id] = port;
+    this.snatPool[id] = pool;
+    this.snatAddress[id] = address;
+  }
+
+  /** Gives flow `id`'s SNAT port back to its pool now (the record may stay, e.g. a Reset tombstone). */
+  releasePort(id: number): void {
+    const p = this.snatPool[id]!;
+    if (p < 0) return;
+    if (this.ports !== null) this.ports.give(p, this.natPort[id]!, this.snatAddress[id]!);
+    this.snatPool[id] = -1;
+  }
+
+  /**
+   * The flow's recorded forwarding is stale (its routes, or the service it reaches, changed): its next packet forwards
+   * again; the NSG verdict stands (R-NSG-5).
+   */
+  invalidate(id: number): void {
+    this.disposition[id] = RowState.Pending;
+  }
+
+  /** True while flow `id` has no recorded result: just created, or invalidated. */
+  isPending(id: number): boolean {
+    return this.disposition[id] === RowState.Pending;
+  }
+
   // ---- removal ----
 
   /** Frees flow `id` (no-op when not in use). */
@@ -442,18 +510,16 @@ export class FlowTable {
    * Closed/Reset records count as oldest. Only when every flow is pinned does a pinned one go.
    */
   private pickVictim(): number {
-    const pinned = this.pinned;
-    if (pinned !== null) {
-      let skipped = 0;
-      while (skipped < this.capacity && pinned[this.hand] === this.pinEpoch) {
-        this.hand = (this.hand + 1) & (this.capacity - 1);
-        skipped++;
-      }
+    const pinned = this.leadEpoch;
+    let skipped = 0;
+    while (skipped < this.capacity && pinned[this.hand] === this.pinEpoch) {
+      this.hand = (this.hand + 1) & (this.capacity - 1);
+      skipped++;
     }
     let best = -1, bestScore = Infinity;
     for (let k = 0; k < EVICTION_PROBE; k++) {
       const id = (this.hand + k) & (this.capacity - 1);
-      if (k > 0 && pinned !== null && pinned[id] === this.pinEpoch) continue;
+      if (k > 0 && pinned[id] === this.pinEpoch) continue;
       const st = this.state[id];
       const score = st === FlowState.Closed || st === FlowState.Reset ? -Infinity : this.lastSeen[id];
       if (score < bestScore) {
@@ -489,10 +555,11 @@ export class FlowTable {
     this.natPort[id] = 0;
     this.verdict[id] = FlowVerdict.None;
     this.ruleIndex[id] = -1;
-    this.disposition[id] = 255;
+    this.disposition[id] = RowState.Pending;
     this.dropReason[id] = 0;
     this.egressVm[id] = -1;
     this.serviceError[id] = 0;
+    this.snatPool[id] = -1;
     this.packetsFwd[id] = 0;
     this.bytesFwd[id] = 0;
     this.packetsRev[id] = 0;
@@ -508,6 +575,7 @@ export class FlowTable {
 
   private release(id: number): void {
     if (this.onRelease !== null) this.onRelease(id);
+    this.releasePort(id);
     const index = this.index, mask = this.mask;
     let i = this.hash[id] & mask;
     while (index[i] !== id) i = (i + 1) & mask;

@@ -2,7 +2,7 @@
 // "Packets"). Generators write rows with push4/push6 (no per-packet objects); stages read the input columns and fill
 // the result columns.
 
-import { Proto } from '@vnetsim/core';
+import { Proto, RowState } from '@vnetsim/core';
 
 /** IANA protocol numbers (core's protocol table), here because generators and stages write them into batches. */
 export { Proto };
@@ -13,8 +13,8 @@ export const TcpFlag = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16 } as const;
 /** `purpose` column: what the packet is for. Disk IO of a VM's disks takes the platform storage path (R-SE-8). */
 export const Purpose = { Normal: 0, DiskIo: 1 } as const;
 
-/** `disposition` of a row no stage has decided yet (every packet must leave with a real one). */
-export const DISPOSITION_PENDING = 255;
+/** `disposition` of a row no stage has decided yet (every packet must leave with a real one): RowState.Pending. */
+export const DISPOSITION_PENDING = RowState.Pending;
 
 export class PacketBatch {
   readonly capacity: number;

@@ -79,11 +79,7 @@ describe('ParallelPipeline', () => {
   });
 
   for (const opts of [{ workers: 2 }, { workers: 1, callerShard: true }]) {
-    it(`gives the single-threaded per-packet results on a mixed run (${JSON.stringify(opts)}) (reads dist/parallel/worker.js)`, async () => {
-      if (!existsSync(WORKER)) {
-        console.warn(`absent: ${WORKER} (build with npx tsc -b first)`);
-        return;
-      }
+    it.skipIf(!existsSync(WORKER))(`gives the single-threaded per-packet results on a mixed run (${JSON.stringify(opts)}) (reads dist/parallel/worker.js)`, async () => {
       const s = parseScenario(YAML, 'parallel.yaml');
       const single = new Network(s.network, s.serviceTags, s.options, { batchCapacity: 1024 });
       const pp = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { ...opts, batchCapacity: 1024 });
@@ -114,11 +110,7 @@ describe('ParallelPipeline', () => {
     });
   }
 
-  it('workers compile nothing and read the tables the main thread shared (same memory) (reads dist/parallel/worker.js)', async () => {
-    if (!existsSync(WORKER)) {
-      console.warn(`absent: ${WORKER} (build with npx tsc -b first)`);
-      return;
-    }
+  it.skipIf(!existsSync(WORKER))('workers compile nothing and read the tables the main thread shared (same memory) (reads dist/parallel/worker.js)', async () => {
     const s = parseScenario(YAML, 'parallel.yaml');
     const pp = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { workers: 2, batchCapacity: 1024 });
     try {
@@ -163,11 +155,7 @@ describe('ParallelPipeline', () => {
     }
   });
 
-  it('runs shared batches in place, the same as copied ones (reads dist/parallel/worker.js)', async () => {
-    if (!existsSync(WORKER)) {
-      console.warn(`absent: ${WORKER} (build with npx tsc -b first)`);
-      return;
-    }
+  it.skipIf(!existsSync(WORKER))('runs shared batches in place, the same as copied ones (reads dist/parallel/worker.js)', async () => {
     const s = parseScenario(YAML, 'parallel.yaml');
     const a = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { workers: 1, callerShard: true, batchCapacity: 1024 });
     const b = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { workers: 1, callerShard: true, batchCapacity: 1024 });
@@ -191,11 +179,7 @@ describe('ParallelPipeline', () => {
   });
 
   for (const opts of [{ workers: 2 }, { workers: 1, callerShard: true }]) {
-    it(`steered batches (one per shard, like RSS queues) give the single-threaded results (${JSON.stringify(opts)}) (reads dist/parallel/worker.js)`, async () => {
-      if (!existsSync(WORKER)) {
-        console.warn(`absent: ${WORKER} (build with npx tsc -b first)`);
-        return;
-      }
+    it.skipIf(!existsSync(WORKER))(`steered batches (one per shard, like RSS queues) give the single-threaded results (${JSON.stringify(opts)}) (reads dist/parallel/worker.js)`, async () => {
       const s = parseScenario(YAML, 'parallel.yaml');
       const single = new Network(s.network, s.serviceTags, s.options, { batchCapacity: 1024 });
       const pp = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { ...opts, batchCapacity: 1024 });
@@ -264,11 +248,7 @@ describe('ParallelPipeline', () => {
     expect(shards[0]!.dp.counters.packetsIn + shards[1]!.dp.counters.packetsIn).toBe(packets);
   });
 
-  it('process() runs shared batches in place: no row is copied in or out (reads dist/parallel/worker.js)', async () => {
-    if (!existsSync(WORKER)) {
-      console.warn(`absent: ${WORKER} (build with npx tsc -b first)`);
-      return;
-    }
+  it.skipIf(!existsSync(WORKER))('process() runs shared batches in place: no row is copied in or out (reads dist/parallel/worker.js)', async () => {
     const s = parseScenario(YAML, 'parallel.yaml');
     const single = new Network(s.network, s.serviceTags, s.options, { batchCapacity: 1024 });
     const pp = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { workers: 1, callerShard: true, batchCapacity: 1024 });
@@ -291,11 +271,7 @@ describe('ParallelPipeline', () => {
     }
   });
 
-  it('gives out disjoint SNAT ports across workers (R-SNAT-1) (reads dist/parallel/worker.js)', async () => {
-    if (!existsSync(WORKER)) {
-      console.warn(`absent: ${WORKER} (build with npx tsc -b first)`);
-      return;
-    }
+  it.skipIf(!existsSync(WORKER))('gives out disjoint SNAT ports across workers (R-SNAT-1) (reads dist/parallel/worker.js)', async () => {
     const s = parseScenario(YAML, 'parallel.yaml');
     const pp = await ParallelPipeline.create(s.network, s.serviceTags, s.options, { workers: 2, batchCapacity: 1024 });
     try {

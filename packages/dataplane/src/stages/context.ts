@@ -1,10 +1,9 @@
 // What the stages share while a batch goes through the pipeline: per-packet scratch columns (preallocated, reused),
 // counters, SNAT port pools. Nothing here is allocated per packet.
-import { DISPOSITION_NAMES, DROP_REASON_NAMES } from '@vnetsim/core';
+import { DISPOSITION_NAMES, DROP_REASON_NAMES, NO_NEXT_HOP } from '@vnetsim/core';
 import type { FlowTable } from '../flows/flow-table.js';
 import type { CompiledTables } from '../tables.js';
 
-export const NO_HOP = 255;
 
 /** Scratch columns filled by the stages for the packets of one batch (read back by trace and the runner). */
 export class Scratch {
@@ -35,7 +34,7 @@ export class Scratch {
   readonly flowHit: Uint8Array;
   /** Flow direction of a hit: 0 forward, 1 reverse. */
   readonly flowDir: Uint8Array;
-  /** NextHop enum of the chosen route, NO_HOP none. */
+  /** NextHop enum of the chosen route, NO_NEXT_HOP none. */
   readonly nextHop: Uint8Array;
   /** Destination table value (tables.ts Dest encoding), -1 unknown. */
   readonly destination: Int32Array;
@@ -83,7 +82,7 @@ export class Scratch {
     this.srcSubnet.fill(-1, 0, count);
     this.flowHit.fill(0, 0, count);
     this.flowDir.fill(0, 0, count);
-    this.nextHop.fill(NO_HOP, 0, count);
+    this.nextHop.fill(NO_NEXT_HOP, 0, count);
     this.destination.fill(-1, 0, count);
     this.endpointSubnet.fill(-1, 0, count);
     this.seenSrc.fill(0, 0, count);
@@ -229,12 +228,7 @@ export interface StageContext {
   scratch: Scratch;
   counters: Counters;
   snat: SnatPorts;
-  /** SNAT pool of each flow id (-1 none), so a freed flow gives its port back. */
-  flowPool: Int32Array;
-  /** Per flow id: the batch (epoch) and row whose packet leads it, for followers in the same batch. */
-  flowEpoch: Int32Array;
-  flowRow: Int32Array;
-  /** Number of the batch being processed. */
+  /** Number of the batch being processed (the flows' pin epoch: FlowTable.lead). */
   epoch: number;
   /** When true (trace, what-if), no flow is recorded and no port is taken. */
   dryRun: boolean;

@@ -1,10 +1,10 @@
 // Stage: store in each flow the result of its first packet (R-NSG-5: later packets of the flow, both directions,
 // take it without evaluation), give followers their leader's result, and count every packet (this shard's only).
-import { Disposition } from '@vnetsim/core';
-import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+import { Disposition, RowState } from '@vnetsim/core';
+import type { PacketBatch } from '../packet/batch.js';
 import { FlowVerdict } from '../flows/flow-table.js';
 import type { StageContext } from './context.js';
-import { copyLeaderResult, FlowHit, FOLLOWER } from './flow-lookup.js';
+import { copyLeaderResult, FlowHit } from './flow-lookup.js';
 
 export function flowCommitStage(b: PacketBatch, ctx: StageContext): void {
   const flows = ctx.flows;
@@ -14,9 +14,9 @@ export function flowCommitStage(b: PacketBatch, ctx: StageContext): void {
   for (let j = 0, n = sc.ownCount; j < n; j++) {
     const i = all ? j : rows[j]!;
     const disp0 = b.disposition[i]!;
-    if (disp0 === FOLLOWER) {
+    if (disp0 === RowState.Follower) {
       // Leaders come first in the batch, so their result is final here.
-      copyLeaderResult(b, i, ctx, ctx.flowRow[b.flowId[i]!]!);
+      copyLeaderResult(b, i, ctx, flows.leadRow[b.flowId[i]!]!);
     } else if (!ctx.dryRun && disp0 !== Disposition.FlowReset) {
       const hit = sc.flowHit[i]!;
       // Packets that never entered the flow table (disk IO, R-SE-8) have no flow id.
@@ -30,7 +30,6 @@ export function flowCommitStage(b: PacketBatch, ctx: StageContext): void {
           flows.natSrc[id] = b.translatedSrc[i]!;
           flows.natPort[id] = b.translatedSrcPort[i]!;
           flows.verdict[id] = disp === Disposition.DeniedOut || disp === Disposition.DeniedIn ? FlowVerdict.Deny : FlowVerdict.Allow;
-          ctx.flowPool[id] = sc.snatPool[i]!;
         }
         flows.ruleIndex[id] = b.ruleIndex[i]!;
         flows.routeIndex[id] = b.routeIndex[i]!;
@@ -42,7 +41,7 @@ export function flowCommitStage(b: PacketBatch, ctx: StageContext): void {
       }
     }
     const d = b.disposition[i]!;
-    if (d === DISPOSITION_PENDING || d === FOLLOWER) throw new Error(`pipeline bug: packet ${i} left every stage without a disposition`);
+    if (d === RowState.Pending || d === RowState.Follower) throw new Error(`pipeline bug: packet ${i} left every stage without a disposition`);
     counters.byDisposition[d]!++;
     counters.byReason[b.dropReason[i]!]!++;
   }

@@ -1,9 +1,9 @@
 // Stage: packets of recorded flows (R-NSG-5: both directions pass without NSG evaluation) take the flow's recorded
 // result; packets of a connection reset by an endpoint toggle end as FlowReset (R-SE-2). A packet that starts a flow
-// records it at once, so later packets of the same flow in the same batch follow it (FOLLOWER) instead of being
-// evaluated as new flows of their own; flow-commit copies the leader's result to them.
-import { Disposition, DropReason } from '@vnetsim/core';
-import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+// records it at once, so later packets of the same flow in the same batch follow it instead of being
+// evaluated as new flows of their own (RowState.Follower); flow-commit copies the leader's result to them.
+import { Disposition, DropReason, RowState } from '@vnetsim/core';
+import type { PacketBatch } from '../packet/batch.js';
 import { FlowState } from '../flows/tcp-state.js';
 import type { StageContext } from './context.js';
 import { finish } from './finish.js';
@@ -11,13 +11,9 @@ import { sources } from './ingress.js';
 
 export const FlowHit = { New: 0, Cached: 1, Recompute: 2, Follower: 3 } as const;
 
-/** Temporary disposition of a packet whose flow's first packet is earlier in the same batch. */
-export const FOLLOWER = 254;
-
 export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
   const flows = ctx.flows;
   const sc = ctx.scratch;
-  const epoch = ctx.epoch;
   const rows = sc.own, work = sc.work;
   let w = 0;
   // This pipeline's rows only (in a shared batch, the other shards' rows are not in the list: ingress). Rows that go
@@ -25,17 +21,14 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
   const all = sc.ownAll;
   for (let j = 0, n = sc.ownCount; j < n; j++) {
     const i = all ? j : rows[j]!;
-    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
+    if (b.disposition[i] !== RowState.Pending) continue;
     const id = flows.lookupRow(b, i);
     if (id < 0) {
       work[w++] = i;
       if (ctx.dryRun) continue;
       const nid = flows.insertRow(b, i);
       b.flowId[i] = nid;
-      flows.disposition[nid] = DISPOSITION_PENDING;
-      ctx.flowEpoch[nid] = epoch;
-      ctx.flowRow[nid] = i;
-      ctx.flowPool[nid] = -1;
+      flows.lead(nid, i);
       ctx.counters.flowsCreated++;
       continue;
     }
@@ -49,18 +42,19 @@ export function flowLookupStage(b: PacketBatch, ctx: StageContext): void {
     ctx.counters.flowHits++;
     if (!ctx.dryRun) flows.update(id, dir, b.tcpFlags[i]!, b.length[i]!, b.time[i]!);
     const cached = flows.disposition[id]!;
-    if (cached === DISPOSITION_PENDING) {
-      if (ctx.flowEpoch[id] === epoch) {
+    if (cached === RowState.Pending) {
+      // Just created, or invalidated (FlowTable.invalidate): no recorded result to take.
+      if (flows.ledNow(id)) {
         // The flow's first packet (or first since its routes changed) is earlier in this batch.
         sc.flowHit[i] = FlowHit.Follower;
-        b.disposition[i] = FOLLOWER;
+        b.disposition[i] = RowState.Follower;
         continue;
       }
-      // The flow's routes changed since it was recorded: forward again; the NSG verdict stands (R-NSG-5).
+      // The flow's routes changed since it was recorded (FlowTable.invalidate): forward again; the NSG verdict stands
+      // (R-NSG-5).
       sc.flowHit[i] = FlowHit.Recompute;
       work[w++] = i;
-      ctx.flowEpoch[id] = epoch;
-      ctx.flowRow[id] = i;
+      flows.lead(id, i);
       b.ruleIndex[i] = flows.ruleIndex[id]!;
       b.translatedSrc[i] = flows.natSrc[id]!;
       b.translatedSrcPort[i] = flows.natPort[id]!;

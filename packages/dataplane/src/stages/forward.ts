@@ -1,10 +1,10 @@
 // Stage: what the next hop does with the packet (R-RT-*, R-SE-1, R-SNAT-1..3, R-POL-1). Packets leave this stage
 // either finished, or bound for a VM (egressVm: the inbound NSGs decide), or bound for a service resource
 // (scratch.service: its firewall decides).
-import { Disposition, DropReason, NextHop } from '@vnetsim/core';
-import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+import { Disposition, DropReason, NextHop, NO_NEXT_HOP, RowState } from '@vnetsim/core';
+import type { PacketBatch } from '../packet/batch.js';
 import { ApplianceEgress, Dest, Ingress } from '../tables.js';
-import { NO_HOP, ServiceVerdict, type StageContext } from './context.js';
+import { ServiceVerdict, type StageContext } from './context.js';
 import { FlowHit } from './flow-lookup.js';
 import { finish } from './finish.js';
 
@@ -14,9 +14,9 @@ export function forwardStage(b: PacketBatch, ctx: StageContext): void {
   const work = sc.work, dense = sc.workDense;
   for (let j = 0, n = dense ? b.count : sc.workCount; j < n; j++) {
     const i = dense ? j : work[j]!;
-    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
+    if (b.disposition[i] !== RowState.Pending) continue;
     const hop = sc.nextHop[i]!;
-    if (hop === NO_HOP) continue;
+    if (hop === NO_NEXT_HOP) continue;
     const w = i << 2;
     const d = b.family[i] === 4 ? t.destinations.lookup(b.dst[i]!) : t.destinations6.lookup(b.dst6[w]!, b.dst6[w + 1]!, b.dst6[w + 2]!, b.dst6[w + 3]!);
     sc.destination[i] = d;
@@ -95,12 +95,10 @@ function translate(b: PacketBatch, i: number, ctx: StageContext, pool: number): 
   b.translatedSrc[i] = ip;
   if (ctx.dryRun) return true;
   const port = entry & 0xffff;
-  // Recorded with the flow: if the flow is freed, its port goes back (FlowTable onRelease).
+  // Recorded with the flow: if the flow is freed, its port goes back to its address of the pool (FlowTable.releasePort).
   ctx.counters.snatPortsTaken++;
   b.translatedSrcPort[i] = port;
-  ctx.flows.natPort[b.flowId[i]!] = port;
-  ctx.flows.natSrc[b.flowId[i]!] = ip;
-  ctx.flowPool[b.flowId[i]!] = pool;
+  ctx.flows.setPort(b.flowId[i]!, pool, entry >>> 16, ip, port);
   return true;
 }
 

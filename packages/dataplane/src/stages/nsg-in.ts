@@ -1,10 +1,13 @@
-// Stage: inbound security rules at the destination VM, subnet NSG then NIC NSG (R-NSG-4), after translation (R-NSG-8).
-import { Disposition, DropReason } from '@vnetsim/core';
-import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+// Stage: inbound security rules at the destination VM, its subnet and NIC NSGs in R-NSG-4 order (NSG_LEVEL_ORDER),
+// after translation (R-NSG-8).
+import { Disposition, DropReason, RowState } from '@vnetsim/core';
+import type { PacketBatch } from '../packet/batch.js';
 import type { StageContext } from './context.js';
 import { finish } from './finish.js';
 import { FlowHit } from './flow-lookup.js';
-import { classify } from './nsg-out.js';
+import { evaluateLevels, NIC_FIRST } from './nsg-levels.js';
+
+const nicFirst = NIC_FIRST.Inbound;
 
 export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
   const t = ctx.tables;
@@ -12,7 +15,7 @@ export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
   const work = sc.work, dense = sc.workDense;
   for (let j = 0, n = dense ? b.count : sc.workCount; j < n; j++) {
     const i = dense ? j : work[j]!;
-    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
+    if (b.disposition[i] !== RowState.Pending) continue;
     const vm = b.egressVm[i]!;
     if (vm < 0) continue;
     // R-NSG-5: a recorded flow whose routes changed is forwarded again, never evaluated again (both directions).
@@ -20,29 +23,9 @@ export function nsgInStage(b: PacketBatch, ctx: StageContext): void {
       finish(b, i, Disposition.Delivered, 0);
       continue;
     }
-    const src = sc.seenSrc[i]!;
     // R-NSG-8: inbound rules see the VM's private address, also when the packet came to its instance public IP.
-    const dst = t.vmPrivate[vm]!;
-    const sub = t.subnetNsgIn[t.vmSubnet[vm]!]!;
-    if (sub !== null) {
-      const r = classify(sub, b, i, src, dst);
-      sc.ruleSubnetIn[i] = r;
-      b.ruleIndex[i] = r;
-      if (sub.allow[r] === 0) {
-        finish(b, i, Disposition.DeniedIn, DropReason.NsgDenyInbound);
-        continue;
-      }
-    }
-    const nic = t.vmNicIn[vm]!;
-    if (nic !== null) {
-      const r = classify(nic, b, i, src, dst);
-      sc.ruleNicIn[i] = r;
-      b.ruleIndex[i] = r;
-      if (nic.allow[r] === 0) {
-        finish(b, i, Disposition.DeniedIn, DropReason.NsgDenyInbound);
-        continue;
-      }
-    }
-    finish(b, i, Disposition.Delivered, 0);
+    if (evaluateLevels(b, i, nicFirst, t.vmNicIn[vm]!, sc.ruleNicIn, t.subnetNsgIn[t.vmSubnet[vm]!]!, sc.ruleSubnetIn,
+      sc.seenSrc[i]!, t.vmPrivate[vm]!, Disposition.DeniedIn, DropReason.NsgDenyInbound))
+      finish(b, i, Disposition.Delivered, 0);
   }
 }

@@ -1,7 +1,7 @@
 // Stage: the route of each packet, a lookup in the source subnet's compiled FIB (precedence was resolved at compile
 // time: R-RT-4, R-SE-ROUTE-2). On-premises and Internet senders enter through the gateway or a public address.
-import { Disposition, DropReason, NextHop } from '@vnetsim/core';
-import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+import { Disposition, DropReason, NextHop, RowState } from '@vnetsim/core';
+import type { PacketBatch } from '../packet/batch.js';
 import { Dest, Ingress } from '../tables.js';
 import type { StageContext } from './context.js';
 import { FlowHit } from './flow-lookup.js';
@@ -13,7 +13,7 @@ export function routeStage(b: PacketBatch, ctx: StageContext): void {
   const work = sc.work, dense = sc.workDense;
   for (let j = 0, n = dense ? b.count : sc.workCount; j < n; j++) {
     const i = dense ? j : work[j]!;
-    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
+    if (b.disposition[i] !== RowState.Pending) continue;
     const subnet = sc.srcSubnet[i]!;
     if (subnet >= 0) {
       const fib = t.subnetFib[subnet]!;

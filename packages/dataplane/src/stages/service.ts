@@ -1,7 +1,7 @@
 // Stage: the service resource's own firewall (R-SVC-1, R-SE-3): defaultAction, virtual-network rules for traffic that
 // came through an endpoint, IP rules for public sources. IP rules never match endpoint traffic: its source is private.
-import { Disposition, DropReason, NextHop } from '@vnetsim/core';
-import { DISPOSITION_PENDING, type PacketBatch } from '../packet/batch.js';
+import { Disposition, DropReason, NextHop, RowState } from '@vnetsim/core';
+import type { PacketBatch } from '../packet/batch.js';
 import { ApplianceEgress, type CompiledTables } from '../tables.js';
 import { ServiceVerdict, type Scratch, type StageContext } from './context.js';
 import { finish } from './finish.js';
@@ -14,7 +14,7 @@ export function serviceStage(b: PacketBatch, ctx: StageContext): void {
   const work = sc.work, dense = sc.workDense;
   for (let j = 0, n = dense ? b.count : sc.workCount; j < n; j++) {
     const i = dense ? j : work[j]!;
-    if (b.disposition[i] !== DISPOSITION_PENDING) continue;
+    if (b.disposition[i] !== RowState.Pending) continue;
     const r = sc.service[i]!;
     if (r < 0) continue;
     let verdict: number;

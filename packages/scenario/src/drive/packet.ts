@@ -1,5 +1,6 @@
 // The one packet driver: both ends of a packet resolved from names, and one row pushed into a batch with the
 // protocol table's defaults. The runner, `vnetsim trace` and the pipeline tests' fixtures all push packets here.
+import { StepError } from '../step-error.js';
 import { defaultPort, parseIpv4, parseIpv6, Proto, PROTOCOLS, type PacketProtocol } from '@vnetsim/core';
 import { TcpFlag, type Network, type PacketBatch } from '@vnetsim/dataplane';
 import { resolveSource, resolveSource6, resolveTarget } from './resolve.js';
@@ -13,11 +14,11 @@ export function packetEnds(net: Network, from: string, to: string): PacketEnds {
   const address = resolveTarget(net, to).address;
   if (!address.includes(':')) {
     const src = resolveSource(net, from, false);
-    if (src.addrs.length === 0) throw new Error(`${from} has no IPv4 address to send to ${address} from`);
+    if (src.addrs.length === 0) throw new StepError(`${from} has no IPv4 address to send to ${address} from`);
     return { family: 4, src: src.addrs[0]!, dst: parseIpv4(address), ingress: src.ingress[0]! };
   }
   const src = resolveSource6(net, from, false);
-  if (src.addrs.length === 0) throw new Error(`${from} has no IPv6 address to send to ${address} from`);
+  if (src.addrs.length === 0) throw new StepError(`${from} has no IPv6 address to send to ${address} from`);
   return { family: 6, src: parseIpv6(src.addrs[0]!), dst: parseIpv6(address), ingress: src.ingress[0]! };
 }
 

@@ -1,5 +1,6 @@
 // Names in scenario steps -> addresses and ingress codes (SCENARIOS.md: sources are a VM, a vnet/subnet or an
 // on-premises name; targets a VM, a service, an on-premises name, an address, or a prefix/tag).
+import { StepError } from '../step-error.js';
 import { formatIpv4, formatIpv6, parseCidr, parseIpv4, parseIpv6, resolveTagName, type Cidr } from '@vnetsim/core';
 import type { Network } from '@vnetsim/dataplane';
 import { Ingress } from '@vnetsim/dataplane';
@@ -28,7 +29,7 @@ export function resolveSource(net: Network, name: string, forTraffic: boolean): 
     const vms = [...t.vmNames.keys()].filter((v) => t.vmSubnet[v] === s);
     const spec = net.spec.vnets.flatMap((v) => v.subnets.map((x) => ({ n: `${v.name}/${x.name}`, x }))).find((e) => e.n === name)!.x;
     const c = parseCidr(spec.prefix);
-    if (c.family !== 4) throw new Error(`subnet ${name}: IPv4 prefix expected`);
+    if (c.family !== 4) throw new StepError(`subnet ${name}: IPv4 prefix expected`);
     if (!forTraffic && vms.length > 0) return { addrs: [t.vmPrivate[vms[0]!]!], ingress: [vms[0]!], label: `VM ${t.vmNames[vms[0]!]} of ${name}` };
     const size = 2 ** (32 - c.length);
     const addrs: number[] = [];
@@ -45,12 +46,12 @@ export function resolveSource(net: Network, name: string, forTraffic: boolean): 
   const o = t.onPremNames.indexOf(name);
   if (o >= 0) {
     const c = parseCidr(net.spec.onPrem[o]!.prefix);
-    if (c.family !== 4) throw new Error(`on-premises ${name}: IPv4 prefix expected`);
+    if (c.family !== 4) throw new StepError(`on-premises ${name}: IPv4 prefix expected`);
     return { addrs: [hostIn(c, c.length >= 31 ? 0 : 10)], ingress: [Ingress.ON_PREM + o], label: `on-premises ${name}` };
   }
   // An address: a host on the Internet.
   if (!/^[0-9.]+$/.test(name) && !name.includes(':'))
-    throw new Error(`"${name}" is not a VM, vnet/subnet, on-premises site or address of this scenario`);
+    throw new StepError(`"${name}" is not a VM, vnet/subnet, on-premises site or address of this scenario`);
   if (name.includes(':')) return { addrs: [], ingress: [], label: `Internet host ${name}` };
   return { addrs: [parseIpv4(name)], ingress: [Ingress.EXTERNAL], label: `Internet host ${name}` };
 }
@@ -78,7 +79,7 @@ export function resolveTarget(net: Network, name: string): { prefixes: string[];
     const c = parseCidr(tag.v4[0]!);
     return { prefixes: tag.v4, address: c.family === 4 ? formatIpv4(hostIn(c, c.length >= 31 ? 0 : 4)) : tag.v4[0]! };
   }
-  throw new Error(`"${name}" is not a VM, service, on-premises site, address, prefix or service tag of this scenario`);
+  throw new StepError(`"${name}" is not a VM, service, on-premises site, address, prefix or service tag of this scenario`);
 }
 
 function one(address: string): { prefixes: string[]; address: string } {

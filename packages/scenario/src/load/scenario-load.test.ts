@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { builtinServiceTagsJson } from '@vnetsim/core';
 import { findScenarioFiles, loadScenarioFile, parseScenario, ScenarioError, type LoadOptions, type ScenarioProblem } from '../index.js';
+
+/** The repository root: data and built files are found from here, whatever the working directory. */
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 export const CATALOGUE = `name: endpoint-switches-source
 description: Enabling a Storage endpoint switches the source the account sees from public to private.
@@ -239,12 +243,8 @@ describe('parseScenario: a consistent scenario', () => {
     expect(over.serviceTagsSource).toBe(path.join(dir, 'tags.json'));
   });
 
-  it('real service tags (reads ../shared/data/service-tags/ServiceTags_Public.cn376.json)', () => {
-    const p = path.resolve(process.cwd(), '../shared/data/service-tags/ServiceTags_Public.cn376.json');
-    if (!existsSync(p)) {
-      console.warn(`absent: ${p}`);
-      return;
-    }
+  const p = path.resolve(ROOT, '../shared/data/service-tags/ServiceTags_Public.cn376.json');
+  it.skipIf(!existsSync(p))('real service tags (reads ../shared/data/service-tags/ServiceTags_Public.cn376.json)', () => {
     const real = parseScenario(GOOD, FILE, { serviceTagsFile: p, validate: false });
     expect(real.serviceTags.has('Storage.WestEurope')).toBe(true);
   });
@@ -342,6 +342,14 @@ describe('parseScenario: every kind of error names the line and the path', () =>
     const ps = problemsOf('name: x\nnetwork: { vnets: [\nsteps: []\n');
     expect(ps[0]!.message).toMatch(/^YAML syntax/);
     expect(ps[0]!.line).toBeGreaterThan(0);
+  });
+
+  it('a YAML syntax error points at its real line and column, not 1:1', () => {
+    // The block sequence inside the flow sequence starts on line 4, column 5.
+    const ps = problemsOf('name: x\nnetwork:\n  vnets: [\n    - a\nsteps: []\n');
+    expect([ps[0]!.line, ps[0]!.column]).toEqual([4, 5]);
+    expect(ps[0]!.message).toMatch(/^YAML syntax: Block collections are not allowed within flow collections/);
+    expect(problemsOf('name: x\nsteps: []\nnetwork:\n  vnets: []\n   bad: 1\n').map((p) => p.line)).toContain(5);
   });
 
   it('references: unknown VM, unknown connection id, unknown principal', () => {

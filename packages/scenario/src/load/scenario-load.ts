@@ -82,7 +82,8 @@ export function parseScenario(text: string, file: string, opts: LoadOptions = {}
   }
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
-      const p = e.linePos?.[0] ?? { line: 1, col: 1 };
+      // The parser reports offsets (`pos`); the line counter turns them into the line and column a reader looks at.
+      const p = lc.linePos(e.pos[0]);
       const msg = e.code === 'RESOURCE_EXHAUSTION' ? `${e.message} (nesting too deep)` : e.message;
       return { file, line: p.line, column: p.col, path: '', message: `YAML syntax: ${msg.split('\n')[0]}` };
     });

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { PcapWriter, readPcap } from '@vnetsim/dataplane';
 import { TcpFlag } from '@vnetsim/dataplane';
+import { NetworkRouting } from '@vnetsim/core';
 import { parseScenario } from '../load/scenario-load.js';
+import { StepBugError, StepError } from '../step-error.js';
 import { runScenario } from './runner.js';
 
 const RESET_RUN = `
@@ -55,5 +57,45 @@ describe('pcap of a run', () => {
     // The reply of the handshake after translation: from the service to the public address and port.
     expect(records.some((r) => r.src === '52.239.0.20' && r.dst === '51.105.0.1' && r.tcpFlags === (TcpFlag.SYN | TcpFlag.ACK))).toBe(true);
     expect(result.counters.dispositions).toMatchObject({ FlowReset: 1 });
+  });
+});
+
+describe('the runner never hides a bug', () => {
+  const TEXT = `name: hop
+network:
+  vnets:
+    - { name: hub, region: westeurope, addressSpace: [10.0.0.0/16], subnets: [{ name: app, prefix: 10.0.1.0/24 }] }
+  vms:
+    - { name: vm1, subnet: hub/app, privateIp: 10.0.1.4 }
+steps:
+  - nextHop: { from: vm1, to: 8.8.8.8 }
+    expect: { nextHopType: Internet }
+`;
+
+  it('an unexpected exception ends the run as StepBugError (file, step, line, cause); a StepError fails only its step', () => {
+    const proto = NetworkRouting.prototype;
+    const nextHop = proto.nextHop;
+    try {
+      const bug = new RangeError('index out of range');
+      proto.nextHop = () => {
+        throw bug;
+      };
+      let thrown: unknown;
+      try {
+        runScenario(parseScenario(TEXT, 'hop.yaml'));
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(StepBugError);
+      expect(thrown).toMatchObject({ file: 'hop.yaml', step: 0, line: 8, cause: bug });
+      proto.nextHop = () => {
+        throw new StepError('no route to there');
+      };
+      const r = runScenario(parseScenario(TEXT, 'hop.yaml'));
+      expect(r.passed).toBe(false);
+      expect(r.steps[0]!.failures).toEqual(['step failed to run: no route to there']);
+    } finally {
+      proto.nextHop = nextHop;
+    }
   });
 });

@@ -1,0 +1,215 @@
+// The state of one scenario run (clock, source ports, named connections, reusable batches) and what several steps
+// share: pushing packets through the network, captures, control-plane changes, the flow log.
+import { defaultPort, DISPOSITION_NAMES, formatIpv4, PROTOCOLS } from '@vnetsim/core';
+import {
+  flowLogRuleName,
+  outcomeOf,
+  Proto,
+  Purpose,
+  TcpFlag,
+  traceOf,
+  TrafficGenerator,
+  type ChangeResult,
+  type FlowLogWriter,
+  type Network,
+  type PacketBatch,
+  type PacketOutcome,
+  type Trace,
+} from '@vnetsim/dataplane';
+import type { Expect, PacketProtocol, TrafficStep } from '../load/scenario-schema.js';
+import { packetEnds, pushPacket, type PacketEnds } from '../drive/packet.js';
+import { resolveSource, resolveSource6, resolveTarget } from '../drive/resolve.js';
+import { StepError } from '../step-error.js';
+import { checkChange, checkCounts } from './expectations.js';
+import type { RunOptions } from './runner.js';
+
+export interface Connection {
+  ends: PacketEnds;
+  proto: number;
+  srcPort: number;
+  dstPort: number;
+  flowId: number;
+}
+
+/** Rows of the batch traffic steps fill at a time. */
+export const BATCH = 4096;
+
+export class RunContext {
+  clock = 0;
+  private nextPort = 49152;
+  readonly connections = new Map<string, Connection>();
+  /** The batch of single-packet steps (connect, send). */
+  readonly small: PacketBatch;
+  private readonly big: PacketBatch;
+
+  constructor(
+    readonly net: Network,
+    readonly opts: RunOptions,
+  ) {
+    this.small = net.newBatch(8);
+    this.big = net.newBatch(BATCH);
+  }
+
+  tick(): number {
+    this.clock += 0.001;
+    return this.clock;
+  }
+
+  port(): number {
+    const p = this.nextPort;
+    this.nextPort = p >= 65535 ? 49152 : p + 1;
+    return p;
+  }
+
+  /** A TCP connection (SYN, SYN|ACK, ACK, one data packet) or one request/reply for other protocols. */
+  connect(from: string, to: string, protocol: PacketProtocol, port?: number, sourcePort?: number, disk = false) {
+    const net = this.net;
+    const ends = packetEnds(net, from, to);
+    const proto = PROTOCOLS[protocol].number;
+    const sp = sourcePort ?? this.port();
+    const dp = port ?? defaultPort(proto);
+    const b = this.small;
+    b.clear();
+    if (proto === Proto.Tcp) {
+      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.SYN, 60, this.tick());
+      pushPacket(b, ends, true, sp, dp, proto, TcpFlag.SYN | TcpFlag.ACK, 60, this.tick());
+      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.ACK, 52, this.tick());
+      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.PSH | TcpFlag.ACK, 540, this.tick());
+    } else {
+      pushPacket(b, ends, false, sp, dp, proto, 0, 84, this.tick());
+      pushPacket(b, ends, true, sp, dp, proto, 0, 84, this.tick());
+    }
+    if (disk) for (let i = 0; i < b.count; i++) b.purpose[i] = Purpose.DiskIo; // R-SE-8
+    const { outcome, trace } = this.process(b, 0);
+    const conn: Connection = { ends, proto, srcPort: sp, dstPort: dp, flowId: b.flowId[0]! };
+    return { outcome, trace, conn };
+  }
+
+  /** Runs a small batch; the outcome and trace of row `row`. */
+  process(b: PacketBatch, row: number): { outcome: PacketOutcome; trace: Trace } {
+    const net = this.net;
+    // The first packet's trace is taken before the batch runs, so later rows (which hit the new flow) don't hide it.
+    net.process(b);
+    const trace = traceOf(net.tables, net.scratch, b, row);
+    const outcome = outcomeOf(net.tables, net.scratch, b, row);
+    this.capture(b);
+    return { outcome, trace };
+  }
+
+  private capture(b: PacketBatch): void {
+    const pcap = this.opts.pcap;
+    if (pcap === undefined) return;
+    const dir = this.net.scratch.flowDir;
+    for (let i = 0; i < b.count; i++) {
+      pcap.writeRow(b, i, 'original');
+      const nat = b.translatedSrc[i]!;
+      if (nat === 0) continue;
+      // R-SNAT-1: a reply (reverse direction) goes to the public address and port on the outside, so the translated
+      // view rewrites its destination; a forward packet's source.
+      if (dir[i] === 1) pcap.writeIpv4(b.time[i]!, b.src[i]!, nat, b.proto[i]!, b.srcPort[i]!, b.translatedSrcPort[i]!, b.tcpFlags[i]!, b.length[i]!);
+      else if (nat !== b.src[i]) pcap.writeRow(b, i, 'translated');
+    }
+  }
+
+  traffic(step: TrafficStep, failures: string[]): Record<string, unknown> {
+    const net = this.net;
+    const dst = resolveTarget(net, step.to);
+    // Sources of each family the destinations have (the generator draws a destination of the source's family).
+    const v4 = resolveSource(net, step.from, true);
+    const v6 = resolveSource6(net, step.from, true);
+    const want6 = dst.prefixes.some((p) => p.includes(':'));
+    const want4 = dst.prefixes.some((p) => !p.includes(':'));
+    const src = {
+      addrs: [...(want4 ? v4.addrs.map(formatIpv4) : []), ...(want6 ? v6.addrs : [])],
+      ingress: [...(want4 ? v4.ingress : []), ...(want6 ? v6.ingress : [])],
+    };
+    if (src.addrs.length === 0) throw new StepError(`${step.from} has no address of the family of ${step.to}`);
+    const proto = step.protocol === 'Tcp' ? 'tcp' : step.protocol === 'Udp' ? 'udp' : 'icmp';
+    const perFlow = Math.max(1, Math.ceil(step.packets / step.flows));
+    const gen = new TrafficGenerator({
+      seed: step.seed,
+      flows: step.flows,
+      packetsPerFlow: perFlow,
+      sources: src.addrs,
+      ingress: src.ingress,
+      destinations: dst.prefixes,
+      protocol: proto,
+      dstPorts: step.port === undefined ? undefined : [step.port],
+      startTime: this.clock,
+    });
+    const before = Float64Array.from(net.counters.byDisposition);
+    const b = this.big;
+    let done = 0;
+    const started = performance.now();
+    while (done < step.packets) {
+      const n = gen.fill(b);
+      if (n === 0) break;
+      if (done + n > step.packets) b.count = step.packets - done;
+      net.process(b);
+      this.capture(b);
+      done += b.count;
+      this.clock = b.time[b.count - 1]!;
+      this.opts.progress?.(step.index, done, step.packets);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const counts: Record<string, number> = {};
+    DISPOSITION_NAMES.forEach((name, i) => {
+      const d = net.counters.byDisposition[i]! - before[i]!;
+      if (d > 0) counts[name] = d;
+    });
+    checkCounts(step.expect, counts, done, failures);
+    // Timing stays out of the result so that --json is byte-identical run after run (determinism); it goes to the
+    // caller's callback for human output.
+    this.opts.onTraffic?.(step.index, done, seconds);
+    return { packets: done, flows: step.flows, counts };
+  }
+
+  change(r: ChangeResult, e: Expect, failures: string[]): Record<string, unknown> {
+    const resetIds = new Set(r.resets.filter((x) => x.rstSent).map((x) => x.flowId));
+    const named = [...this.connections.entries()].filter(([, c]) => resetIds.has(c.flowId) && this.matches(c, r.resets)).map(([id]) => id);
+    for (const x of r.resets) if (x.rstSent) this.opts.pcap?.writeResetPair(this.net.flows, x.flowId, this.clock);
+    checkChange(e, r, named, failures);
+    return {
+      ok: r.ok,
+      error: r.error,
+      changedSubnets: r.changedSubnets,
+      resetConnections: named,
+      resetFlows: r.resets.length,
+    };
+  }
+
+  private matches(c: Connection, resets: ChangeResult['resets']): boolean {
+    // Reset events carry IPv4 addresses; an IPv6 connection is known by its flow id and ports.
+    const e = c.ends;
+    return resets.some((x) => x.flowId === c.flowId && x.srcPort === c.srcPort && x.dstPort === c.dstPort && (e.family === 6 || (x.src === e.src && x.dst === e.dst)));
+  }
+
+  /** NSG flow log v2 records of the flows recorded during the run. */
+  writeFlowLog(w: FlowLogWriter): void {
+    const net = this.net;
+    const t = net.tables;
+    const f = net.flows;
+    f.scan((id) => {
+      const vm = f.nic[id]!;
+      if (vm < 0) return;
+      const sub = f.subnet[id]!;
+      const c = t.vmNicOut[vm] ?? (sub >= 0 ? t.subnetNsgOut[sub] : null);
+      const r = f.ruleIndex[id]!;
+      if (c === null || c === undefined || r < 0 || r >= c.rules.length) return;
+      const spec = net.spec;
+      const sub0 = spec.vnets[0]?.subscription ?? 'default';
+      w.addFlow(f, id, this.clock, {
+        nsgId: `/subscriptions/${sub0}/resourceGroups/vnetsim/providers/Microsoft.Network/networkSecurityGroups/${c.nsg}`,
+        rule: flowLogRuleName(c.rules[r]!.name),
+        mac: macOf(vm),
+        direction: 'O',
+        decision: c.allow[r] === 1 ? 'A' : 'D',
+      }, true);
+    });
+  }
+}
+
+/** A stable, clearly synthetic MAC per VM (Azure's 00-0D-3A prefix). */
+function macOf(vm: number): string {
+  return `000D3A${(vm + 1).toString(16).toUpperCase().padStart(6, '0')}`;
+}
