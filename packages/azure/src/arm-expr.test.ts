@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArmExprError, DEFAULT_DEPLOYMENT, evaluateString, parseResourceId, resourceId } from './arm-expr.js';
+import { ArmExprError, DEFAULT_DEPLOYMENT, evaluateString, murmurHash64, parseResourceId, resourceId, uniqueString } from './arm-expr.js';
 import { readParameterValues, templateScope } from './arm-scope.js';
 
 const template = {
@@ -14,7 +14,7 @@ const template = {
     subnetIds: ["[resourceId('Microsoft.Network/virtualNetworks/subnets', parameters('vnetName'), 'app')]", 'literal'],
     name: "[concat(parameters('vnetName'), '-', 'nsg')]",
     obj: { a: { b: "[parameters('vnetName')]" } },
-    bad: '[uniqueString(resourceGroup().id)]',
+    bad: '[newGuid()]',
     loopA: "[variables('loopB')]",
     loopB: "[variables('loopA')]",
   },
@@ -79,9 +79,9 @@ describe('ARM expressions', () => {
   });
 
   it('anything else is an error naming the function (never guessed)', () => {
-    expect(() => ev('[uniqueString(resourceGroup().id)]')).toThrow(/uniqueString\(\) is not supported/);
+    expect(() => ev('[newGuid()]')).toThrow(/newGuid\(\) is not supported/);
     expect(() => ev("[reference('x').ipAddress]")).toThrow(ArmExprError);
-    expect(() => ev("[variables('bad')]")).toThrow(/variables\('bad'\) \(variables.bad\): uniqueString\(\) is not supported/);
+    expect(() => ev("[variables('bad')]")).toThrow(/variables\('bad'\) \(variables.bad\): newGuid\(\) is not supported/);
     expect(() => ev("[parameters('noDefault')]")).toThrow(/has no defaultValue; give it in --parameters/);
     expect(() => ev("[parameters('missing')]")).toThrow(/declares no such parameter/);
     expect(() => ev("[parameters('selfRef')]")).toThrow(/refers to itself/);
@@ -100,5 +100,48 @@ describe('ARM expressions', () => {
     const r = readParameterValues({ $schema: 'x', contentVersion: '1.0.0.0', parameters: { a: { value: 1 }, B: { value: 'x' }, k: { reference: {} } } });
     expect([...r.values]).toEqual([['a', 1], ['b', 'x']]);
     expect(r.problems).toEqual(['parameters.k: a Key Vault reference is not supported (give the value); left out']);
+  });
+});
+
+describe('functions Bicep emits', () => {
+  const scope2 = {
+    parameter: (n: string) => ({ subnets: [{ name: 'a', on: true }, { name: 'b', on: false }], flag: false } as Record<string, unknown>)[n],
+    variable: () => {
+      throw new ArmExprError('no variables');
+    },
+    deployment: DEFAULT_DEPLOYMENT,
+  };
+  const ev = (s: string) => evaluateString(`[${s}]`, scope2);
+
+  it('uniqueString: Azure\'s outputs (public known values: "hello","world" -> a7wkljktk6wne; "tyeth" -> zcztcwvu6iyg6)', () => {
+    expect(uniqueString('hello', 'world')).toBe('a7wkljktk6wne');
+    expect(murmurHash64(new TextEncoder().encode('hello-world'))).toBe(571013382255652050n);
+    expect(uniqueString('tyeth')).toBe('zcztcwvu6iyg6');
+    expect(ev("uniqueString('hello', 'world')")).toBe('a7wkljktk6wne');
+    // Every tail length (0-7 bytes after the 8-byte blocks) gives 13 characters of a-z2-7.
+    for (let n = 0; n < 20; n++) expect(uniqueString('x'.repeat(n))).toMatch(/^[a-z2-7]{13}$/);
+  });
+
+  it('if (only the chosen branch is evaluated), equals, not, and, or, length, empty, contains', () => {
+    expect(ev("if(equals(1, 1), 'yes', parameters('nope').x)")).toBe('yes');
+    expect(ev("if(not(parameters('flag')), 1, 2)")).toBe(1);
+    expect(ev("and(true(), or(false(), equals('a', 'a')))")).toBe(true);
+    expect(ev("length(parameters('subnets'))")).toBe(2);
+    expect(ev("length('abc')")).toBe(3);
+    expect(ev('empty(createArray())')).toBe(true);
+    expect(ev("contains(createArray('a', 'b'), 'b')")).toBe(true);
+    expect(ev("contains('Hello', 'ELL')")).toBe(true);
+    expect(ev("contains(createObject('Key', 1), 'key')")).toBe(true);
+    expect(ev("parameters('subnets')[1].on")).toBe(false);
+  });
+
+  it('createArray, createObject, union, toLower, toUpper, format', () => {
+    expect(ev("createArray(1, 'a', createObject('k', 'v'))")).toEqual([1, 'a', { k: 'v' }]);
+    expect(ev("union(createObject('a', 1, 'b', 2), createObject('b', 3))")).toEqual({ a: 1, b: 3 });
+    expect(ev("union(createArray(1, 2), createArray(2, 3))")).toEqual([1, 2, 3]);
+    expect(ev("toLower(format('ST{0}{1}', 'A', 1))")).toBe('sta1');
+    expect(ev("toUpper('ab')")).toBe('AB');
+    expect(() => ev("createObject('a')")).toThrow(/key, value pairs/);
+    expect(() => ev("union(createArray(1), createObject('a', 1))")).toThrow(/all arrays or all objects/);
   });
 });

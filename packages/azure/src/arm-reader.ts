@@ -3,6 +3,7 @@
 // with the JSON path of the value (`resources[2].properties.subnets[0].properties.addressPrefix`).
 
 import { ArmExprError, evaluateString, type ArmScope } from './arm-expr.js';
+import { show } from './arm-expr.js';
 import { getCi } from './arm-scope.js';
 
 export interface ImportWarning {
@@ -24,6 +25,31 @@ export class Warnings {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/**
+ * Where a value built by an importer (Terraform, az) came from in the user's file: its own JSON path, and the paths of
+ * keys renamed on the way (`addressPrefixes` <- `values.address_prefixes`), so every warning names the user's path.
+ */
+interface Origin {
+  path?: string;
+  keys?: Record<string, string>;
+}
+const ORIGINS = new WeakMap<object, Origin>();
+
+/** Records that `obj` (built from the user's input) stands at `path`, its key `k` at `keys[k]`. */
+export function setOrigin<T extends object>(obj: T, path: string | undefined, keys?: Record<string, string>): T {
+  ORIGINS.set(obj, { ...(path === undefined ? {} : { path }), ...(keys === undefined ? {} : { keys }) });
+  return obj;
+}
+
+function childPath(parent: unknown, parentPath: string, key: string, child: unknown): string {
+  const o = isObject(parent) ? ORIGINS.get(parent) : undefined;
+  const k = o?.keys?.[key];
+  if (k !== undefined) return k;
+  const c = child !== null && typeof child === 'object' ? ORIGINS.get(child) : undefined;
+  if (c?.path !== undefined) return c.path;
+  return `${parentPath}.${key}`;
+}
+
 /** A JSON value of the template at `path`, evaluated on demand in `scope`. */
 export class Val {
   constructor(
@@ -35,6 +61,8 @@ export class Val {
     private readonly evaluated = false,
     /** Prefix of messages (e.g. `copy 1: `) for values of one copy-loop iteration. */
     readonly label = '',
+    /** az prints resources with `properties` flattened into the object: `get('properties')` then returns the object. */
+    readonly flat = false,
   ) {}
 
   /** The value itself, expressions evaluated (deeply); undefined (and a warning) when it cannot be evaluated. */
@@ -69,8 +97,11 @@ export class Val {
       if (looped !== undefined) return looped;
     }
     const hit = getCi(s.v, key);
-    if (hit === undefined || hit[1] === undefined || hit[1] === null) return undefined;
-    return new Val(hit[1], `${this.path}.${hit[0]}`, this.scope, this.w, s.evaluated, this.label);
+    if (hit === undefined || hit[1] === undefined || hit[1] === null) {
+      if (this.flat && key === 'properties') return this;
+      return undefined;
+    }
+    return new Val(hit[1], childPath(s.v, this.path, hit[0], hit[1]), this.scope, this.w, s.evaluated, this.label, this.flat);
   }
 
   /** `a.b.c` */
@@ -85,10 +116,13 @@ export class Val {
     const s = this.shallow();
     if (s === undefined) return [];
     if (!Array.isArray(s.v)) {
-      this.warn(`expected a list, found ${JSON.stringify(s.v)}; left out`);
+      this.warn(`expected a list, found ${show(s.v)}; left out`);
       return [];
     }
-    return s.v.map((x, i) => new Val(x, `${this.path}[${i}]`, this.scope, this.w, s.evaluated, this.label));
+    return s.v.map((x, i) => {
+      const o = x !== null && typeof x === 'object' ? ORIGINS.get(x) : undefined;
+      return new Val(x, o?.path ?? `${this.path}[${i}]`, this.scope, this.w, s.evaluated, this.label, this.flat);
+    });
   }
 
   /**
@@ -109,12 +143,10 @@ export class Val {
     const items: unknown[] = [];
     for (let i = 0; i < count; i++) {
       const scope: ArmScope = { ...this.scope, namedCopyIndex: { ...this.scope.namedCopyIndex, [name]: i } };
-      try {
-        items.push(deepEval(input, scope));
-      } catch (e) {
-        if (!(e instanceof ArmExprError)) throw e;
-        this.w.add(`${this.path}.copy[${j}].input`, `${this.label}copy ${name} ${i}: ${e.message}; left out`);
-      }
+      // What cannot be evaluated is left out value by value (and said), so the item itself stays: a subnet whose
+      // prefix is not evaluable is then reported as a subnet left out, never silently missing from the list.
+      const at = `${this.path}.copy[${j}].input`;
+      items.push(partialEval(input, scope, at, 0, (p, m) => this.w.add(p, `${this.label}copy ${name} ${i}: ${m}; left out`)));
     }
     return new Val(items, `${this.path}.${name}`, this.scope, this.w, true, this.label);
   }
@@ -124,7 +156,7 @@ export class Val {
     if (v === undefined) return undefined;
     if (typeof v === 'string') return v;
     if (typeof v === 'number') return String(v);
-    this.warn(`expected a string, found ${JSON.stringify(v)}; left out`);
+    this.warn(`expected a string, found ${show(v)}; left out`);
     return undefined;
   }
 
@@ -132,7 +164,7 @@ export class Val {
     const v = this.value();
     if (typeof v === 'number') return v;
     if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
-    if (v !== undefined) this.warn(`expected a number, found ${JSON.stringify(v)}; left out`);
+    if (v !== undefined) this.warn(`expected a number, found ${show(v)}; left out`);
     return undefined;
   }
 
@@ -140,7 +172,7 @@ export class Val {
     const v = this.value();
     if (typeof v === 'boolean') return v;
     if (v === 'true' || v === 'false') return v === 'true';
-    if (v !== undefined) this.warn(`expected true or false, found ${JSON.stringify(v)}; left out`);
+    if (v !== undefined) this.warn(`expected true or false, found ${show(v)}; left out`);
     return undefined;
   }
 
@@ -152,7 +184,7 @@ export class Val {
     const out: string[] = [];
     list.forEach((x, i) => {
       if (typeof x === 'string' || typeof x === 'number') out.push(String(x));
-      else this.w.add(Array.isArray(v) ? `${this.path}[${i}]` : this.path, `${this.label}expected a string, found ${JSON.stringify(x)}; left out`);
+      else this.w.add(Array.isArray(v) ? `${this.path}[${i}]` : this.path, `${this.label}expected a string, found ${show(x)}; left out`);
     });
     return out;
   }
@@ -162,12 +194,43 @@ export class Val {
   }
 }
 
-function deepEval(v: unknown, scope: ArmScope): unknown {
+/** Deeper than this is no resource anyone writes; refusing it keeps the stack bounded. */
+export const MAX_DEPTH = 200;
+
+function deepEval(v: unknown, scope: ArmScope, depth = 0): unknown {
+  if (depth > MAX_DEPTH) throw new ArmExprError(`nested more than ${MAX_DEPTH} deep`);
   if (typeof v === 'string') return evaluateString(v, scope);
-  if (Array.isArray(v)) return v.map((x) => deepEval(x, scope));
+  if (Array.isArray(v)) return v.map((x) => deepEval(x, scope, depth + 1));
   if (isObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = deepEval(x, scope);
+    for (const [k, x] of Object.entries(v)) out[k] = deepEval(x, scope, depth + 1);
+    return out;
+  }
+  return v;
+}
+
+/** Evaluates what it can: a value whose expression fails is left out of its object or list, and reported. */
+function partialEval(v: unknown, scope: ArmScope, path: string, depth: number, fail: (path: string, message: string) => void): unknown {
+  if (depth > MAX_DEPTH) {
+    fail(path, `nested more than ${MAX_DEPTH} deep`);
+    return undefined;
+  }
+  if (typeof v === 'string') {
+    try {
+      return evaluateString(v, scope);
+    } catch (e) {
+      if (!(e instanceof ArmExprError)) throw e;
+      fail(path, e.message);
+      return undefined;
+    }
+  }
+  if (Array.isArray(v)) return v.map((x, i) => partialEval(x, scope, `${path}[${i}]`, depth + 1, fail)).filter((x) => x !== undefined);
+  if (isObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const r = partialEval(x, scope, `${path}.${k}`, depth + 1, fail);
+      if (r !== undefined) out[k] = r;
+    }
     return out;
   }
   return v;

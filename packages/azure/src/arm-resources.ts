@@ -17,19 +17,27 @@ export interface ArmResource {
   res: Val;
   path: string;
   copyIndex?: number;
+  /** The resource id, when the input states it (Terraform state, az exports). */
+  id?: string;
+  /** The resource group, when the input states it. */
+  resourceGroup?: string;
+  /** `existing: true` (a symbolic-name template's reference to a resource deployed elsewhere). */
+  existing?: boolean;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-export function collectResources(template: Record<string, unknown>, scope: TemplateScope, w: Warnings): ArmResource[] {
+/** `base`: the JSON path of the template (`resources[3].properties.template.` for a nested deployment's). */
+export function collectResources(template: Record<string, unknown>, scope: TemplateScope, w: Warnings, base = ''): ArmResource[] {
   const out: ArmResource[] = [];
   const list = template['resources'];
   if (isObject(list)) {
-    w.add('resources', 'symbolic-name resources (languageVersion 2.0) are not supported; nothing imported');
+    // languageVersion 2.0 (Bicep with symbolic names): resources are an object keyed by symbolic name.
+    walkSymbolic(Object.entries(list), scope, w, out);
     return out;
   }
   if (!Array.isArray(list)) {
-    w.add('resources', 'expected a list of resources; nothing imported');
+    w.add(`${base}resources`, 'expected a list of resources; nothing imported');
     return out;
   }
   const walk = (items: unknown[], base: string, parent: { type: string; names: string[] } | undefined, parentCopy: number | undefined) => {
@@ -67,8 +75,33 @@ export function collectResources(template: Record<string, unknown>, scope: Templ
       }
     });
   };
-  walk(list, 'resources', undefined, undefined);
+  walk(list, `${base}resources`, undefined, undefined);
   return out;
+
+  function walkSymbolic(entries: Array<[string, unknown]>, s0: TemplateScope, w0: Warnings, acc: ArmResource[]): void {
+    for (const [sym, raw] of entries) {
+      const path = `${base}resources.${sym}`;
+      if (!isObject(raw)) {
+        w0.add(path, 'expected a resource object; left out');
+        continue;
+      }
+      for (const ci of copyCount(raw, path, s0, w0, undefined)) {
+        const s = ci === undefined ? s0 : s0.withCopyIndex(ci);
+        const label = ci === undefined ? '' : `copy ${ci}: `;
+        const res = new Val(raw, path, s, w0, false, label);
+        const type = res.get('type')?.str();
+        const name = res.get('name')?.str();
+        if (type === undefined) continue;
+        const fullType = type.replace(/\/+$/, '').split('@')[0]!;
+        const names = name === undefined ? [`${sym}${ci === undefined ? '' : `-${ci}`}`] : name.split('/');
+        if (name === undefined) w0.add(`${path}.name`, `${label}named "${names[0]}" (its symbolic name) instead`);
+        const r: ArmResource = { type: fullType.toLowerCase(), names, res, path };
+        if (ci !== undefined) r.copyIndex = ci;
+        if (raw['existing'] === true) r.existing = true;
+        acc.push(r);
+      }
+    }
+  }
 }
 
 function copyCount(raw: Record<string, unknown>, path: string, scope: TemplateScope, w: Warnings, parentCopy: number | undefined): Array<number | undefined> {

@@ -2,6 +2,7 @@
 // variables, evaluated lazily (only what the importer reads), memoized, with cycles refused.
 
 import { ArmExprError, evaluateValue, type ArmDeployment, type ArmScope } from './arm-expr.js';
+import { show } from './arm-expr.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -85,11 +86,10 @@ export function templateScope(
         const decl = getCi(vars, name);
         if (decl === undefined) {
           const loops = Array.isArray(vars['copy']) ? vars['copy'] : [];
-          if (loops.some((l) => isObject(l) && String(l['name']).toLowerCase() === name.toLowerCase()))
-            throw new ArmExprError(`variables('${name}'): variable copy loops are not supported`);
+          const loop = loops.find((l) => isObject(l) && String(l['name']).toLowerCase() === name.toLowerCase());
+          if (isObject(loop)) return variableCopy(loop, scope, `variables.copy[${loops.indexOf(loop)}]`);
           throw new ArmExprError(`variables('${name}'): the template declares no such variable`);
         }
-        if (isObject(decl[1]) && 'copy' in decl[1]) throw new ArmExprError(`variables('${name}'): variable copy loops are not supported`);
         try {
           return evaluateValue(decl[1], scope);
         } catch (e) {
@@ -107,4 +107,30 @@ export function templateScope(
 function wrap(e: unknown, where: string): unknown {
   if (!(e instanceof ArmExprError)) return e;
   return e.message.startsWith(where) ? e : new ArmExprError(`${where}: ${e.message}`);
+}
+
+/** Most iterations of one copy loop ARM allows. */
+const MAX_COPIES = 800;
+
+/** A variable copy loop (`variables.copy: [{ name, count, input }]`, what Bicep emits for a `for` in a variable). */
+function variableCopy(loop: Record<string, unknown>, scope: ArmScope, where: string): unknown[] {
+  const name = String(loop['name']);
+  let count: unknown;
+  try {
+    count = evaluateValue(loop['count'], scope);
+  } catch (e) {
+    throw wrap(e, `${where}.count`);
+  }
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_COPIES)
+    throw new ArmExprError(`${where}.count: expected an integer from 0 to ${MAX_COPIES}, found ${show(count)}`);
+  const out: unknown[] = [];
+  for (let i = 0; i < count; i++) {
+    const s: ArmScope = { ...scope, namedCopyIndex: { ...scope.namedCopyIndex, [name]: i } };
+    try {
+      out.push(evaluateValue(loop['input'], s));
+    } catch (e) {
+      throw wrap(e, `${where}.input (copy ${i})`);
+    }
+  }
+  return out;
 }

@@ -16,7 +16,8 @@ import {
 import { parseResourceId } from './arm-expr.js';
 import type { Val } from './arm-reader.js';
 import { refNames, type ArmResource } from './arm-resources.js';
-import { T, type ImportContext } from './arm-context.js';
+import { givenAddress, placeholder, T, type ImportContext } from './arm-context.js';
+import { subscriptionOf } from './arm-subscription.js';
 
 const HOST_SUFFIX: Record<string, string> = {
   'Microsoft.Storage': 'blob.core.windows.net',
@@ -33,6 +34,11 @@ function fnv1a(s: string): number {
 
 /** A deterministic address for service `name` of `type` in `region`, inside the regional tag; undefined (warned) if none. */
 export function pickServiceAddress(ctx: ImportContext, type: string, name: string, region: string, used: Set<string>, at: Val): string | undefined {
+  const given = givenAddress(ctx, name);
+  if (given !== undefined) {
+    used.add(given);
+    return given;
+  }
   const info = endpointService(type)!;
   const tag = regionalTag(ctx.tags, info.tag, region) ?? ctx.tags.get(info.tag);
   const prefix = tag?.v4[0];
@@ -48,7 +54,8 @@ export function pickServiceAddress(ctx: ImportContext, type: string, name: strin
     const a = formatIpv4((c.prefix + off) >>> 0);
     if (!used.has(a)) {
       used.add(a);
-      at.warn(`${type} "${name}": ARM has no address for the service; picked ${a} inside ${tag.name} (${prefix}) of the tag set "${ctx.tags.source}", deterministically from the name`);
+      placeholder(ctx, name, 'serviceAddress', a, at,
+        `${type} "${name}": ${ctx.inputName} has no address for the service; picked ${a} inside ${tag.name} (${prefix}) of the tag set "${ctx.tags.source}", deterministically from the name (give the real one with --addresses)`);
       return a;
     }
     off = size > 2 ? (off % usable) + 1 : 0;
@@ -62,7 +69,7 @@ function subnetRule(v: Val | undefined, vnets: Map<string, Set<string>>): string
   if (names === undefined || v === undefined) return undefined;
   const [vnet, subnet] = names as [string, string];
   if (!vnets.get(vnet)?.has(subnet)) {
-    v.warn(`virtual network rule for subnet ${vnet}/${subnet}, which is not defined in this template; left out`);
+    v.warn(`virtual network rule for subnet ${vnet}/${subnet}, which is not defined in the input; left out`);
     return undefined;
   }
   return `${vnet}/${subnet}`;
@@ -97,9 +104,12 @@ export function importServices(ctx: ImportContext): void {
     const name = r.names[0]!;
     const location = r.res.get('location')?.str();
     const region = canonicalRegion(location ?? ctx.deployment.location);
-    if (location === undefined) r.res.warn(`${type} "${name}" has no location; assumed ${region}`);
+    if (location === undefined) placeholder(ctx, name, 'region', region, r.res, `${type} "${name}" has no location; assumed ${region} (set it with --location)`);
     const address = pickServiceAddress(ctx, type, name, region, used, r.res);
-    if (address === undefined) return;
+    if (address === undefined) {
+      ctx.skip(r, `no address for ${type} "${name}" (give it with --addresses)`);
+      return false;
+    }
     const access = r.res.at('properties.publicNetworkAccess')?.str();
     if (access !== undefined && access.toLowerCase() === 'disabled')
       r.res.at('properties.publicNetworkAccess')!.warn('publicNetworkAccess Disabled (private endpoints only) is not modelled; the firewall below applies');
@@ -107,29 +117,41 @@ export function importServices(ctx: ImportContext): void {
       name,
       type,
       region,
-      subscription: ctx.deployment.subscriptionId,
+      subscription: subscriptionOf(r, ctx),
       tenant: ctx.deployment.tenantId,
       address,
       hostname: `${name.toLowerCase()}.${HOST_SUFFIX[type]}`,
-      resourceGroup: ctx.deployment.resourceGroup,
+      resourceGroup: r.resourceGroup ?? ctx.deployment.resourceGroup,
       firewall,
     });
+    ctx.done(r);
+    return true;
   };
-  for (const r of ctx.byType(T.storage)) service(r, 'Microsoft.Storage', networkAcls(r.res.at('properties.networkAcls'), vnets));
-  for (const r of ctx.byType(T.vault)) service(r, 'Microsoft.KeyVault', networkAcls(r.res.at('properties.networkAcls'), vnets));
+  // az prints a storage account's networkAcls as networkRuleSet.
+  const acls = (r: ArmResource) => r.res.at('properties.networkAcls') ?? r.res.at('properties.networkRuleSet');
+  for (const r of ctx.byType(T.storage)) service(r, 'Microsoft.Storage', networkAcls(acls(r), vnets));
+  for (const r of ctx.byType(T.vault)) service(r, 'Microsoft.KeyVault', networkAcls(acls(r), vnets));
   for (const r of ctx.byType(T.sql)) {
     // An Azure SQL server refuses whatever no rule allows.
     const fw: ServiceSpec['firewall'] = { defaultAction: 'Deny', virtualNetworkRules: [], ipRules: [] };
+    const taken: ArmResource[] = [];
     for (const c of ctx.byType(T.sqlVnetRule).filter((c) => c.names[0] === r.names[0])) {
       const ref = subnetRule(c.res.at('properties.virtualNetworkSubnetId'), vnets);
-      if (ref !== undefined && !fw.virtualNetworkRules.includes(ref)) fw.virtualNetworkRules.push(ref);
+      if (ref === undefined) continue;
+      if (!fw.virtualNetworkRules.includes(ref)) fw.virtualNetworkRules.push(ref);
+      taken.push(c);
     }
-    for (const c of ctx.byType(T.sqlFirewallRule).filter((c) => c.names[0] === r.names[0])) fw.ipRules.push(...sqlFirewallRule(c));
-    service(r, 'Microsoft.Sql', fw);
+    for (const c of ctx.byType(T.sqlFirewallRule).filter((c) => c.names[0] === r.names[0])) {
+      const ips = sqlFirewallRule(c);
+      if (ips.length === 0) continue;
+      fw.ipRules.push(...ips);
+      taken.push(c);
+    }
+    if (service(r, 'Microsoft.Sql', fw)) for (const c of taken) ctx.done(c);
   }
   for (const t of [T.sqlVnetRule, T.sqlFirewallRule])
     for (const c of ctx.byType(t))
-      if (!ctx.byType(T.sql).some((r) => r.names[0] === c.names[0])) c.res.warn(`rule of SQL server "${c.names[0]}", which is not defined in this template; left out`);
+      if (!ctx.byType(T.sql).some((r) => r.names[0] === c.names[0])) ctx.skip(c, `rule of SQL server "${c.names[0]}", which is not defined in ${ctx.inputName}`);
 }
 
 /** startIpAddress..endIpAddress -> prefixes. 0.0.0.0-0.0.0.0 ("allow Azure services") is not modelled. */
@@ -184,5 +206,7 @@ export function importEndpointPolicies(ctx: ImportContext): void {
       }
     }
     ctx.net.endpointPolicies.push(pol);
+    ctx.done(r);
+    for (const d of ctx.byType(T.policyDef)) if (d.names[0] === r.names[0]) ctx.done(d);
   }
 }

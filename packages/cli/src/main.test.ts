@@ -170,8 +170,8 @@ describe('vnetsim: arguments a new user tries', () => {
     const { COMMANDS } = await import('./main.js');
     for (const c of COMMANDS)
       for (const ex of c.examples)
-        // Inputs only: what follows --pcap, --flow-log or > is written; TEMPLATE.json-style names are placeholders.
-        for (const [, f] of ex.replace(/(--pcap|--flow-log|>)\s+\S+/g, '').matchAll(/(\S+\.(?:yaml|json))\b/g))
+        // Inputs only: what follows --pcap(ng), --(vnet-)flow-log or > is written; TEMPLATE.json-style names are placeholders.
+        for (const [, f] of ex.replace(/(--pcapng|--pcap|--vnet-flow-log|--flow-log|>)\s+\S+/g, '').matchAll(/(\S+\.(?:yaml|json))\b/g))
           if (!/^[A-Z]+\.json$/.test(f!) && !f!.startsWith('../shared/')) expect(existsSync(path.join(root, f!)), `${c.name}: ${f}`).toBe(true);
   });
 });
@@ -227,6 +227,25 @@ describe('vnetsim run: what exits 2 and what exits 3', () => {
       expect(f.out).toMatch(/step failed to run: no such place/);
     } finally {
       proto.nextHop = nextHop;
+    }
+  });
+});
+
+describe('vnetsim run: captures and flow logs', () => {
+  it('--pcapng, --vnet-flow-log, --flow-log, --snaplen and --capture-start write files from the given instant; bad values exit 2', async () => {
+    const { dir, good } = files();
+    const ng = path.join(dir, 'run.pcapng'), v = path.join(dir, 'v.json'), n = path.join(dir, 'n.json');
+    const r = await cli('run', good, '--pcapng', ng, '--vnet-flow-log', v, '--flow-log', n, '--snaplen', '96', '--capture-start', '2026-03-01T12:00:00Z');
+    expect(r.code).toBe(0);
+    for (const f of [ng, v, n]) expect(existsSync(f), f).toBe(true);
+    for (const [args, msg] of [
+      [['--snaplen', '20'], /--snaplen 20: expected an integer from 60 to 262144/],
+      [['--capture-start', 'yesterday'], /--capture-start yesterday: expected an ISO 8601 instant/],
+      [['--pcap', path.join(dir, 'a.pcap'), '--pcapng', ng], /--pcap and --pcapng: give one capture file/],
+    ] as const) {
+      const bad = await cli('run', good, ...args);
+      expect(bad.code, args.join(' ')).toBe(2);
+      expect(bad.err).toMatch(msg);
     }
   });
 });

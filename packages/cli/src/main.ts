@@ -21,6 +21,7 @@ import { tagsCommand } from './commands/tags.js';
 import { schemaCommand } from './commands/schema.js';
 import { diagramCommand } from './commands/diagram.js';
 import { reportCommand } from './commands/report.js';
+import { whatifCommand } from './commands/whatif.js';
 import { formatScenarioError } from './format-errors.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -38,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   schemaCommand,
   diagramCommand,
   reportCommand,
+  whatifCommand,
 ];
 
 const GLOBAL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {

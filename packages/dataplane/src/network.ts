@@ -219,8 +219,31 @@ export class Network extends EventEmitter<NetworkEvents> {
     return result;
   }
 
-  /** R-SE-2: TCP flows of the subnet to the endpoint's prefixes get a RST both ways; other flows lose their record. */
-  private resetFlows(subnetName: string, service: string, prefixes: string[], reason: FlowResetEvent['reason']): FlowResetEvent[] {
+  /**
+   * The connections toggling `service` on `subnetName` would reset (R-SE-2), without changing anything: what-if asks
+   * this of the network as the steps left it. Empty when the toggle would do nothing or be refused.
+   */
+  previewEndpointResets(subnetName: string, service: string, enable: boolean, locations?: string[]): FlowResetEvent[] {
+    const found = this.findSubnet(this.specNow, subnetName);
+    if (found === null) return [];
+    const before = found.subnet.serviceEndpoints.find((e) => e.service === service);
+    if (enable === (before !== undefined)) return [];
+    let scope: { v4: string[]; v6: string[] };
+    try {
+      scope = endpointScope(this.tags, service, found.vnet.region, enable ? locations : before?.locations);
+    } catch {
+      return [];
+    }
+    const reason = enable ? 'endpointEnabled' : 'endpointDisabled';
+    return Array.from(this.flowsToReset(subnetName, [...scope.v4, ...scope.v6])).flatMap((id): FlowResetEvent[] => {
+      const f = this.flows;
+      if (f.state[id] === FlowState.Closed) return [];
+      return [{ flowId: id, subnet: subnetName, service, reason, protocol: f.proto[id]!, src: f.src[id]!, dst: f.dst[id]!, srcPort: f.srcPort[id]!, dstPort: f.dstPort[id]!, rstSent: f.proto[id] === Proto.Tcp } satisfies FlowResetEvent];
+    });
+  }
+
+  /** Flow ids of the subnet's flows (both families) to any of `prefixes`. */
+  private flowsToReset(subnetName: string, prefixes: string[]): Int32Array {
     const subnet = this.routingNow.subnetIndex(subnetName);
     const trie = new Ipv4Trie();
     const trie6 = new Ipv6Trie();
@@ -232,12 +255,19 @@ export class Network extends EventEmitter<NetworkEvents> {
     // IPv4 and IPv6 connections alike (the endpoint's routes cover both families).
     const n4 = this.flows.findBySubnetAndDst(subnet, trie.compile(), this.ids);
     const n = n4 + this.flows.findBySubnetAndDst6(subnet, trie6.compile(), this.ids.subarray(n4));
+    return this.ids.subarray(0, n);
+  }
+
+  /** R-SE-2: TCP flows of the subnet to the endpoint's prefixes get a RST both ways; other flows lose their record. */
+  private resetFlows(subnetName: string, service: string, prefixes: string[], reason: FlowResetEvent['reason']): FlowResetEvent[] {
+    const ids = this.flowsToReset(subnetName, prefixes);
+    const n = ids.length;
     const out: FlowResetEvent[] = [];
     // Decided once per toggle, not per flow (100k resets must stay well under 50 ms).
     const emit = this.listenerCount('flowReset') > 0;
     const log = this.log.isLevelEnabled('info');
     for (let k = 0; k < n; k++) {
-      const id = this.ids[k]!;
+      const id = ids[k]!;
       const f = this.flows;
       // A connection already closed by FIN/RST has nothing left to reset: its record just goes.
       if (f.state[id] === FlowState.Closed) {

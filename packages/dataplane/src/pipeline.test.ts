@@ -686,7 +686,7 @@ steps: []
       expect(r.outcome, to).toMatchObject({ disposition: 'ExitsNetwork', nextHopType: 'VirtualNetworkGateway', sourceSeen: '10.0.1.5' });
       expect(r.batch.translatedSrc[0], to).toBe(0);
       expect(r.trace.steps.some((s) => s.stage === 'translation'), to).toBe(false);
-      expect(r.trace.steps.at(-1)!.text, to).toBe('delivered on-premises via the gateway, untranslated (R-SNAT-3)');
+      expect(r.trace.steps.at(-1)!.text, to).toBe('delivered on-premises via the gateway, untranslated (R-SNAT-3); source seen by the destination 10.0.1.5');
     }
     const pub = send(net, 'vm2', '8.8.8.8');
     expect(pub.outcome).toMatchObject({ disposition: 'ExitsNetwork', sourceSeen: '203.0.113.10' });
@@ -694,7 +694,7 @@ steps: []
     // An appliance whose egress is on-premises: the same rule (172.20/12 is covered by the 0.0.0.0/0 UDR only).
     const nva = send(net, 'vm3', '172.20.1.1');
     expect(nva.outcome).toMatchObject({ disposition: 'ExitsNetwork', nextHopType: 'VirtualAppliance', sourceSeen: '10.0.3.4' });
-    expect(nva.trace.steps.at(-1)!.text).toBe('delivered on-premises via the gateway, untranslated (R-SNAT-3)');
+    expect(nva.trace.steps.at(-1)!.text).toBe('delivered on-premises via the gateway, untranslated (R-SNAT-3); source seen by the destination 10.0.3.4');
     expect(send(net, 'vm3', '8.8.4.4').outcome.sourceSeen).toBe('203.0.113.10');
   });
 });

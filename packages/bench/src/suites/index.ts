@@ -4,10 +4,12 @@ import { lpmSuite } from './lpm.js';
 import { nsgSuite } from './nsg.js';
 import { pipelineSuite } from './pipeline.js';
 import { controlSuite } from './control.js';
+import { whatifSuite } from './whatif.js';
 
 export const suites: Suite[] = [
   lpmSuite,
   nsgSuite,
   pipelineSuite,
   controlSuite,
+  whatifSuite,
 ];

@@ -3,7 +3,7 @@
 // destination streams in the same process? (DESIGN.md "Figures to reach"; STYLE 12.)
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { formatIpv4, formatIpv4Cidr, formatIpv6, formatIpv6Cidr, Ipv4DestinationCache } from '@vnetsim/core';
+import { compileIpv4Packed, compileIpv6, formatIpv4, formatIpv4Cidr, formatIpv6, formatIpv6Cidr, Ipv4DestinationCache } from '@vnetsim/core';
 import type { CompiledIpv4Trie } from '@vnetsim/core';
 import type { ResultRow, Suite, SuiteContext, SuiteResult } from '../suite.js';
 import { measureBatch, measureInterleaved, row } from '../suite.js';
@@ -26,6 +26,10 @@ export const REAL_TABLE = 'routing-tables/iprbench_prefixes.txt.gz';
 const DEST_CACHE_BITS = 14;
 /** Distinct destinations of the real table's "flows" case (drawn like the hot stream), repeated over the stream. */
 const FLOW_DESTINATIONS = 4096;
+/** Row of the IPv6 direct/run-list layout (compileIpv6), timed beside the default (popcount) layout. */
+const MULTIBIT_V6 = 'vnetsim direct/run-list (compileIpv6)';
+/** Row of the IPv4 packed layout (compileIpv4Packed, at most 8 MiB on the real table), timed beside the default. */
+const PACKED_V4 = 'vnetsim packed (compileIpv4Packed)';
 
 interface Plan {
   sizes: number[];
@@ -137,6 +141,9 @@ function runIpv4Table(c: Ctx, label: string, t: Ipv4Table, streams: StreamKind[]
   const dirMs = performance.now() - d0;
   ctx.log(`${label}: building vnetsim Ipv4Trie`);
   const vn = buildVnetsimIpv4(t);
+  const p0 = performance.now();
+  const packed = { compiled: compileIpv4Packed(vn.trie), compileMs: 0 };
+  packed.compileMs = performance.now() - p0;
   const built = buildPeers(c, label, () => {
     const list = new Array<string>(t.count);
     for (let i = 0; i < t.count; i++) list[i] = formatIpv4Cidr(t.prefixes[i], t.lengths[i]);
@@ -146,7 +153,7 @@ function runIpv4Table(c: Ctx, label: string, t: Ipv4Table, streams: StreamKind[]
   for (const kind of streams) {
     const kase = `${label} / ${kind}`;
     const addrs = ipv4Stream(kind, t, p.streamLength, seed + kind.length);
-    const { ref, vnOk } = timeTyped(c, kase, addrs, dir, dirMs, vn);
+    const { ref, vnOk } = timeTyped(c, kase, addrs, dir, dirMs, vn, packed);
     if (built.length > 0) {
       const strs = new Array<string>(Math.min(p.peerStreamLength, addrs.length));
       for (let i = 0; i < strs.length; i++) strs[i] = formatIpv4(addrs[i]);
@@ -159,7 +166,7 @@ function runIpv4Table(c: Ctx, label: string, t: Ipv4Table, streams: StreamKind[]
   }
   if (flows) {
     const kase = `${label} / flows ${sizeLabel(FLOW_DESTINATIONS)}`;
-    timeTyped(c, kase, flowStream(ipv4Stream('hot', t, FLOW_DESTINATIONS, seed + 7), p.streamLength, seed + 8), dir, dirMs, vn);
+    timeTyped(c, kase, flowStream(ipv4Stream('hot', t, FLOW_DESTINATIONS, seed + 7), p.streamLength, seed + 8), dir, dirMs, vn, packed);
   }
 }
 
@@ -168,6 +175,7 @@ function runIpv4Table(c: Ctx, label: string, t: Ipv4Table, streams: StreamKind[]
  * machine load falls on all three), and pushes their rows. Returns DIR-24-8's answers (the reference).
  */
 function timeTyped(c: Ctx, kase: string, addrs: Uint32Array, dir: Dir24_8, dirMs: number, vn: Built<CompiledIpv4Trie>,
+  packed: { compiled: CompiledIpv4Trie; compileMs: number },
 ): { ref: Int32Array; vnOk: boolean } {
   const { ctx, p } = c;
   const ref = new Int32Array(addrs.length);
@@ -192,11 +200,19 @@ function timeTyped(c: Ctx, kase: string, addrs: Uint32Array, dir: Dir24_8, dirMs
   if (vnOk && !cachedOk) {
     c.notes.push(`${kase}: vnetsim + dest cache NOT TIMED: disagrees with DIR-24-8 on ${cachedWrong} of ${n} destinations.`);
   }
+  packed.compiled.lookupBatch(addrs, out, n);
+  const packedWrong = mismatches(out, ref, n).wrong;
+  if (packedWrong > 0) c.notes.push(`${kase}: ${PACKED_V4} NOT TIMED: disagrees with DIR-24-8 on ${packedWrong} of ${n} destinations.`);
   ctx.log(`${kase}: timing`);
   const timed = [{ fn: () => dir.lookupBatch(addrs, out), opsPerCall: addrs.length }];
-  if (vnOk) timed.push({ fn: () => vn.compiled.lookupBatch(addrs, out), opsPerCall: addrs.length });
-  if (cachedOk) timed.push({ fn: () => cached.lookupBatch(addrs, out), opsPerCall: addrs.length });
-  const [md, mv, mc] = measureInterleaved(timed, { minRuns: p.runs, minMs: p.minMs });
+  const at = (ok: boolean, fn: () => void): number => (ok ? timed.push({ fn, opsPerCall: addrs.length }) - 1 : -1);
+  const vnAt = at(vnOk, () => vn.compiled.lookupBatch(addrs, out));
+  const cachedAt = at(cachedOk, () => cached.lookupBatch(addrs, out));
+  const packedAt = at(packedWrong === 0, () => packed.compiled.lookupBatch(addrs, out));
+  const measured = measureInterleaved(timed, { minRuns: p.runs, minMs: p.minMs });
+  const md = measured[0]!;
+  const mv = vnAt >= 0 ? measured[vnAt] : undefined;
+  const mc = cachedAt >= 0 ? measured[cachedAt] : undefined;
   if (mv) {
     c.rows.push(row(kase, 'vnetsim', mv, {
       bytes: vn.compiled.byteLength, buildMs: vn.insertMs + vn.compileMs,
@@ -207,6 +223,12 @@ function timeTyped(c: Ctx, kase: string, addrs: Uint32Array, dir: Dir24_8, dirMs
     c.rows.push(row(kase, 'vnetsim + dest cache', mc, {
       bytes: cached.byteLength, buildMs: vn.insertMs + vn.compileMs,
       extra: { cacheEntries: cached.entries, hitRate: Math.round(hitRate * 1000) / 1000, guarded: n },
+    }));
+  }
+  if (packedAt >= 0) {
+    c.rows.push(row(kase, PACKED_V4, measured[packedAt]!, {
+      bytes: packed.compiled.byteLength, buildMs: vn.insertMs + packed.compileMs,
+      extra: { compileMs: round(packed.compileMs), guarded: n },
     }));
   }
   c.rows.push(row(kase, 'dir-24-8', md, { bytes: dir.byteLength, buildMs: dirMs, extra: { tbl8Groups: dir.groups } }));
@@ -239,6 +261,9 @@ function runIpv6Table(c: Ctx, label: string, t: Ipv6Table, streams: StreamKind[]
   for (let i = 0; i < t.count; i++) naive.insert(t.words, i * 4, t.lengths[i], t.values[i]);
   ctx.log(`${label}: building vnetsim Ipv6Trie`);
   const vn = buildVnetsimIpv6(t);
+  const m0 = performance.now();
+  const multibit = { compiled: compileIpv6(vn.trie), compileMs: 0 };
+  multibit.compileMs = performance.now() - m0;
   const built = buildPeers(c, label, () => {
     const list = new Array<string>(t.count);
     for (let i = 0; i < t.count; i++) list[i] = formatIpv6Cidr(t.words.subarray(i * 4, i * 4 + 4), t.lengths[i]);
@@ -260,13 +285,27 @@ function runIpv6Table(c: Ctx, label: string, t: Ipv6Table, streams: StreamKind[]
       c.notes.push(`${kase}: vnetsim NOT TIMED: disagrees with the naive IPv6 reference on ${wrong} of ${sample} ` +
         `destinations (first: ${formatIpv6(addrs.subarray(first * 4, first * 4 + 4))} -> ${out[first]}, expected ${ref[first]}).`);
     }
+    // The direct/run-list layout compileIpv6() builds from the same trie, guarded the same way.
+    const alt = multibit.compiled;
+    alt.lookupBatch(addrs, out, sample);
+    const altWrong = mismatches(out, ref, sample).wrong;
+    if (altWrong > 0) c.notes.push(`${kase}: ${MULTIBIT_V6} NOT TIMED: disagrees with the naive IPv6 reference on ${altWrong} of ${sample} destinations.`);
     ctx.log(`${kase}: timing`);
+    const compiled = vn.compiled;
+    const timed: { fn: () => void; opsPerCall: number }[] = [];
+    if (vnOk) timed.push({ fn: () => compiled.lookupBatch(addrs, out), opsPerCall: n });
+    if (altWrong === 0) timed.push({ fn: () => alt.lookupBatch(addrs, out), opsPerCall: n });
+    const ms = timed.length > 0 ? measureInterleaved(timed, { minRuns: p.runs, minMs: p.minMs }) : [];
     if (vnOk) {
-      const compiled = vn.compiled;
-      const m = measureBatch(() => compiled.lookupBatch(addrs, out), n, { minRuns: p.runs, minMs: p.minMs });
-      c.rows.push(row(kase, 'vnetsim', m, {
+      c.rows.push(row(kase, 'vnetsim', ms.shift()!, {
         bytes: compiled.byteLength, buildMs: vn.insertMs + vn.compileMs,
-        extra: { insertMs: round(vn.insertMs), compileMs: round(vn.compileMs), guarded: sample },
+        extra: { insertMs: round(vn.insertMs), compileMs: round(vn.compileMs), guarded: sample, bytesPerPrefix: round(compiled.byteLength / t.count) },
+      }));
+    }
+    if (altWrong === 0) {
+      c.rows.push(row(kase, MULTIBIT_V6, ms.shift()!, {
+        bytes: alt.byteLength, buildMs: vn.insertMs + multibit.compileMs,
+        extra: { compileMs: round(multibit.compileMs), guarded: sample, bytesPerPrefix: round(alt.byteLength / t.count) },
       }));
     }
     if (built.length > 0) {
@@ -307,6 +346,11 @@ export const lpmSuite: Suite = {
       `about a third nested inside an earlier shorter prefix; length mix ${describeMix()}.`);
     c.notes.push(`Streams: ${Object.entries(STREAM_DESCRIPTIONS).map(([k, v]) => `${k} = ${v}`).join('; ')}. ` +
       `IPv6 uniform = uniform over 2000::/3.`);
+    c.notes.push(`"${PACKED_V4}" = the same trie compiled by compileIpv4Packed (each /20 node's run bitmap and entry offset ` +
+      `packed into its 32-bit root word, entries compressed by popcount), guarded like vnetsim and timed in the same interleaved runs.`);
+    c.notes.push(`IPv6 rows: "vnetsim" is Ipv6Trie.compile() (Ipv6PopcountTable: bitmap-compressed nodes, lookupBatch walks ` +
+      `blocks of addresses breadth-first); "${MULTIBIT_V6}" is the direct/run-list layout compiled from the same trie, ` +
+      `timed interleaved with it.`);
     c.notes.push(`vnetsim and DIR-24-8: lookupBatch over ${p.streamLength.toLocaleString('en-US')} IPv4 ` +
       `(${(p.streamLength >> 1).toLocaleString('en-US')} IPv6) destinations per call; ops/s is the median of ` +
       `${p.runs} runs of >= ${p.minMs} ms. vnetsim is checked against DIR-24-8 (IPv6: a naive per-length reference) ` +

@@ -39,7 +39,7 @@ describe('vnetsim import and tags: arguments', () => {
   it('tags needs the diff subcommand and two files; import needs a readable JSON template', async () => {
     expect((await run(['tags', 'show', 'a.json'])).code).toBe(2);
     expect((await run(['tags', 'diff', 'a.json'])).err).toMatch(/needs OLD.json and NEW.json/);
-    expect((await run(['import', '/nonexistent/t.json'])).err).toMatch(/cannot read it \(ENOENT\)/);
+    expect((await run(['import', '/nonexistent/t.json'])).err).toMatch(/no such file or directory/);
   });
 
   it.skipIf(!existsSync(QUICKSTART))(`import prints a scenario YAML on stdout and warnings on stderr (reads ${QUICKSTART})`, async () => {
@@ -48,9 +48,9 @@ describe('vnetsim import and tags: arguments', () => {
     const doc = parse(r.out);
     expect(Object.keys(doc)).toEqual(['name', 'description', 'network', 'steps']);
     expect(doc.name).toBe('qs');
-    expect(doc.steps).toEqual([]);
+    expect(doc.steps.length).toBeGreaterThan(0); // default steps, each with the expectation that holds now
     expect(doc.network.vnets[0].region).toBe('northeurope');
-    expect(r.err).toMatch(/warning: .*resources\[4\]\.name: .*uniqueString\(\) is not supported/);
+    expect(r.err).toMatch(/placeholder: [a-z2-7]{13}\w* serviceAddress = /);
     const j = await run(['import', QUICKSTART, '--json']);
     expect(JSON.parse(j.out).warnings.length).toBeGreaterThan(3);
   });

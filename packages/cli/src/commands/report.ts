@@ -1,6 +1,7 @@
 // `vnetsim report`: runs a scenario and writes one self-contained HTML page about it.
 import { writeFileSync } from 'node:fs';
-import { loadScenarioFile, runScenario } from '@vnetsim/scenario';
+import { loadScenarioFile, runScenario, whatIfScenario, type Scenario, type WhatIfStep } from '@vnetsim/scenario';
+import type { WhatIfAnswer } from '../render/report.js';
 import { EXIT, oneFile, required, UsageError, type Command } from '../command.js';
 import { reportHtml } from '../render/report.js';
 
@@ -21,7 +22,7 @@ export const reportCommand: Command = {
     const scenario = loadScenarioFile(file, ctx.flags.serviceTags === undefined ? {} : { serviceTagsFile: ctx.flags.serviceTags });
     const result = runScenario(scenario);
     try {
-      writeFileSync(out, reportHtml({ scenario, result }));
+      writeFileSync(out, reportHtml({ scenario, result, whatif: whatIfAnswers(scenario) }));
     } catch (e) {
       throw new UsageError(`--output ${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
     }
@@ -29,3 +30,13 @@ export const reportCommand: Command = {
     return result.passed ? EXIT.ok : EXIT.failed;
   },
 };
+
+/** Each whatif step's answer, over the network as the steps before it left it (what `run` checked it against). */
+function whatIfAnswers(s: Scenario): WhatIfAnswer[] {
+  return s.steps
+    .filter((st): st is WhatIfStep => st.kind === 'whatif')
+    .map((st) => {
+      const { report } = whatIfScenario({ ...s, steps: s.steps.slice(0, st.index) }, { changes: st.changes });
+      return { index: st.index, line: st.line, changes: report.changes as unknown as Array<Record<string, unknown>>, resetConnections: report.resetConnections };
+    });
+}

@@ -2,9 +2,9 @@
 // 2 an invalid file or argument, 3 a bug).
 import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FlowLogWriter } from '@vnetsim/dataplane';
+import { DEFAULT_CAPTURE_START, FlowLogWriter, RunCapture, VnetFlowLogWriter } from '@vnetsim/dataplane';
 import { loadScenarioFile, MissingDataError, runScenario, ScenarioError, type Scenario, type ScenarioResult } from '@vnetsim/scenario';
-import { openPcapFile } from '../capture-files.js';
+import { DEFAULT_SNAPLEN, openPcapFile } from '../capture-files.js';
 import { EXIT, oneOf, scenarioFiles, UsageError, type Command, type CommandContext } from '../command.js';
 import { junitXml } from '../render/junit.js';
 import { tapReport } from '../render/tap.js';
@@ -15,19 +15,26 @@ import { json, logger, progressReporter } from './common.js';
 export const runCommand: Command = {
   name: 'run',
   summary: 'run scenario files and check their expectations (exit 0 all held, 1 one failed, 2 invalid file)',
-  usage: 'vnetsim run FILE|DIR... [--json | --format text|tap] [--junit FILE] [--pcap FILE] [--flow-log FILE] [--service-tags FILE] [--log-level L]',
-  options: { pcap: { type: 'string' }, 'flow-log': { type: 'string' }, junit: { type: 'string' }, format: { type: 'string' } },
+  usage: 'vnetsim run FILE|DIR... [--json | --format text|tap] [--junit FILE] [--pcap FILE] [--pcapng FILE] [--snaplen N] [--capture-start TIME] [--flow-log FILE] [--vnet-flow-log FILE] [--service-tags FILE] [--log-level L]',
+  options: {
+    pcap: { type: 'string' }, pcapng: { type: 'string' }, snaplen: { type: 'string' }, 'capture-start': { type: 'string' },
+    'flow-log': { type: 'string' }, 'vnet-flow-log': { type: 'string' }, junit: { type: 'string' }, format: { type: 'string' },
+  },
   optionHelp: [
-    '--pcap FILE       write the packets of the run (before and after translation, and the RSTs) as a capture',
-    '--flow-log FILE   write NSG flow log v2 records of the run',
-    '--junit FILE      also write a JUnit XML report: a testsuite per scenario, a testcase per step, failures with',
-    '                  expected and found values and the trace (for CI test reporters)',
-    '--format F        text (default) or tap: TAP version 14 on stdout, one test point per step',
+    '--pcap FILE            write the packets of the run as a libpcap capture (before and after translation, and the RSTs); TCP numbers per connection, as Wireshark expects',
+    '--pcapng FILE          the same as pcapng: an interface per capture point (vm-nic, after-translation, service-side) and a comment per packet with its disposition and drop reason (Wireshark: frame.comment; dropped packets: frame.verdict.ebpf_tc == 2)',
+    `--snaplen N            bytes kept of each packet in the capture (default ${DEFAULT_SNAPLEN}: headers and a little payload; 65535 keeps whole packets)`,
+    '--capture-start TIME   the instant (ISO 8601, e.g. 2026-01-01T00:00:00Z, the default) where simulated time 0 lands in captures and flow logs; each further scenario starts on the next minute after the previous one',
+    '--flow-log FILE        write NSG flow log v2 records of the run (every flow and NSG that decided it, B/C/E and denied tuples)',
+    '--vnet-flow-log FILE   write VNet flow log records (flowLogVersion 4) of the run',
+    '--junit FILE           also write a JUnit XML report: a testsuite per scenario, a testcase per step, failures with expected and found values and the trace (for CI test reporters)',
+    '--format F             text (default) or tap: TAP version 14 on stdout, one test point per step',
   ],
   examples: [
     'vnetsim run scenarios/',
     'vnetsim run scenarios/service-endpoints/endpoint-switches-source-to-private.yaml --json',
     'vnetsim run scenarios/ --pcap run.pcap --flow-log flows.json',
+    'vnetsim run scenarios/quickstart.yaml --pcapng run.pcapng --vnet-flow-log vnet-flows.json',
     'vnetsim run scenarios/ --junit junit.xml',
     'vnetsim run scenarios/nsg/ --format tap',
   ],
@@ -37,8 +44,13 @@ export const runCommand: Command = {
     if (format === 'tap' && ctx.flags.json) throw new UsageError('--format tap and --json: choose one');
     // Output paths are checked before anything runs: a run must not end in an error about where to write.
     const pcapPath = outputPath(ctx, 'pcap');
+    const pcapngPath = outputPath(ctx, 'pcapng');
     const flowLogPath = outputPath(ctx, 'flow-log');
     const junitPath = outputPath(ctx, 'junit');
+    const vnetFlowLogPath = outputPath(ctx, 'vnet-flow-log');
+    if (pcapPath !== undefined && pcapngPath !== undefined) throw new UsageError('--pcap and --pcapng: give one capture file');
+    const snaplen = snaplenOf(ctx);
+    const start = captureStartOf(ctx);
     // Every file is loaded first. An invalid file is reported (exit 2) and the valid ones still run. A scenario whose
     // public data (../shared/data) is absent on this machine is skipped, and the output says so.
     const scenarios: Scenario[] = [];
@@ -54,8 +66,11 @@ export const runCommand: Command = {
       }
     }
     for (const e of invalid) ctx.io.err(formatScenarioError(e));
-    const pcap = pcapPath === undefined ? undefined : openPcapFile(pcapPath);
-    const flowLog = typeof flowLogPath === 'string' ? new FlowLogWriter() : undefined;
+    const capPath = pcapngPath ?? pcapPath;
+    const pcap = capPath === undefined ? undefined : openPcapFile(capPath, { snaplen }, pcapngPath !== undefined);
+    const flowLog = flowLogPath !== undefined ? new FlowLogWriter() : undefined;
+    const vnetFlowLog = vnetFlowLogPath !== undefined ? new VnetFlowLogWriter() : undefined;
+    const capture = pcap !== undefined || flowLog !== undefined || vnetFlowLog !== undefined ? new RunCapture({ pcap, flowLog, vnetFlowLog, start }) : undefined;
     const progress = progressReporter(ctx);
     const log = logger(ctx);
     const results: ScenarioResult[] = [];
@@ -65,7 +80,7 @@ export const runCommand: Command = {
       const onTraffic = (step: number, packets: number, seconds: number) => {
         if (packets >= 10_000) speeds.push(`  step ${step}: ${packets.toLocaleString('en-US')} packets, ${formatRate(packets / Math.max(seconds, 1e-9))} packets/s`);
       };
-      const r = runScenario(s, { pcap, flowLog, progress, onTraffic, logger: log });
+      const r = runScenario(s, { capture, progress, onTraffic, logger: log });
       results.push(r);
       if (!ctx.flags.json && format === 'text') {
         printScenario(ctx, r);
@@ -74,6 +89,7 @@ export const runCommand: Command = {
     }
     pcap?.close();
     if (flowLog !== undefined && flowLogPath !== undefined) writeFileSync(flowLogPath, `${flowLog.toString()}\n`);
+    if (vnetFlowLog !== undefined && vnetFlowLogPath !== undefined) writeFileSync(vnetFlowLogPath, `${vnetFlowLog.toString()}\n`);
     const passed = results.every((r) => r.passed);
     const invalidFiles = invalid.map((e) => ({ file: e.problems[0]?.file ?? '', problems: e.problems }));
     if (junitPath !== undefined) writeFileSync(junitPath, junitXml(results, skipped));
@@ -107,6 +123,24 @@ function outputPath(ctx: CommandContext, name: string): string | undefined {
     throw new UsageError(`--${name} ${v}: cannot write there (${code === 'ENOENT' ? `no directory ${dir}` : code ?? String(e)})`);
   }
   return v;
+}
+
+/** --snaplen N: 60 .. 262144 (default DEFAULT_SNAPLEN). */
+function snaplenOf(ctx: CommandContext): number {
+  const v = ctx.values['snaplen'];
+  if (v === undefined) return DEFAULT_SNAPLEN;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 60 || n > 262144) throw new UsageError(`--snaplen ${String(v)}: expected an integer from 60 to 262144`);
+  return n;
+}
+
+/** --capture-start TIME: an ISO 8601 instant (default DEFAULT_CAPTURE_START, 2026-01-01T00:00:00Z); Unix seconds. */
+function captureStartOf(ctx: CommandContext): number {
+  const v = ctx.values['capture-start'];
+  if (v === undefined) return DEFAULT_CAPTURE_START;
+  const ms = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(v) ? Date.parse(v) : NaN;
+  if (!Number.isFinite(ms) || ms < 0) throw new UsageError(`--capture-start ${String(v)}: expected an ISO 8601 instant like 2026-01-01T00:00:00Z`);
+  return ms / 1000;
 }
 
 function formatRate(x: number): string {

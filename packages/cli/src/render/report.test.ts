@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile, runScenario } from '@vnetsim/scenario';
 import { main } from '../main.js';
@@ -91,6 +91,19 @@ describe('vnetsim report', () => {
     expect(table).toContain('Connections it would reset: c1');
     expect(table).toContain('Step 5: what if (line 34): 0 changes');
     expect(reportHtml({ scenario, result: runScenario(scenario) })).not.toContain('id="whatif"');
+  });
+
+  it('a scenario with whatif steps: its answer as a table (scenarios/whatif/whatif-enable-storage-on-forced-tunnel.yaml)', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'vnetsim-report-')), 'report.html');
+    const file = fileURLToPath(new URL('../../../../scenarios/whatif/whatif-enable-storage-on-forced-tunnel.yaml', import.meta.url));
+    expect((await cli('report', file, '-o', out)).code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    const section = html.slice(html.indexOf('<h2 id="whatif">'), html.indexOf('<h2 id="counts">'));
+    const whatif = JSON.parse((await cli('whatif', file, '--change', 'enableServiceEndpoint: { subnet: hub/app, service: Microsoft.Storage }', '--json')).out) as { changes: unknown[] };
+    expect(section).toMatch(/what if \(line \d+\): \d+ changes?/);
+    // One row per change, as many as `vnetsim whatif` finds for the same question (the step asks exactly that).
+    expect(section.match(/<tr>/g)!.length - 1).toBe(whatif.changes.length);
+    expect(section).toContain('ServiceDenied');
   });
 
   it.skipIf(!present)(`renders in headless Chromium without console errors or requests outside file:// (needs ${CHROMIUM}; .ci/run installs Debian's chromium)`, async () => {

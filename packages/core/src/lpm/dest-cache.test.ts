@@ -2,14 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maskIpv4 } from '../addr/index.js';
 import {
-  compileIpv4Multibit, compileIpv4Popcount, compileIpv4Ranges, DEST_CACHE_MIN_BITS, Ipv4DestinationCache, Ipv4Trie,
+  compileIpv4Multibit, compileIpv4Packed, compileIpv4Popcount, compileIpv4Ranges, DEST_CACHE_MIN_BITS, Ipv4DestinationCache, Ipv4Trie,
   LpmArgumentError,
 } from './index.js';
 import type { CompiledIpv4Trie } from './index.js';
 import { RefV4, rng } from './reference.test-util.js';
 
 const layouts = (t: Ipv4Trie): CompiledIpv4Trie[] => [
-  t.compile(), compileIpv4Multibit(t, '20-4-8'), compileIpv4Popcount(t), compileIpv4Ranges(t, 18),
+  t.compile(), compileIpv4Multibit(t, '20-4-8'), compileIpv4Popcount(t), compileIpv4Packed(t), compileIpv4Ranges(t, 18),
 ];
 
 /** Addresses whose slots collide in a cache of `bits`: `n` addresses that all map to the slot of `addr`. */

@@ -19,9 +19,8 @@ function popcount16(x: number): number {
  * root[i] and bits[i] are read at the same index (no extra dependent read). The /24 level is as in
  * Ipv4MultibitTable (lastLevel).
  *
- * Chosen by compileIpv4 (and so Ipv4Trie.compile) when the plain 20-4-8 table would be more than twice as large: tables whose long
- * prefixes are spread over most /20s (e.g. a synthetic uniform 1M-prefix table: 37 MiB -> ~14 MiB). On the real
- * table the plain form is smaller than twice this one and measured faster, so it stays.
+ * Built on request (compileIpv4Popcount). Ipv4PackedTable keeps the same bits in the root word instead of a separate
+ * array and is what compileIpv4 picks for tables whose long prefixes are spread over most /20s (smaller and faster).
  */
 export class Ipv4PopcountTable implements CompiledIpv4Trie {
   readonly byteLength: number;

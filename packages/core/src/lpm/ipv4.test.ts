@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { maskIpv4, parseIpv4, parseIpv4Cidr } from '../addr/index.js';
 import {
   compileIpv4Multibit,
+  compileIpv4Packed,
   compileIpv4Popcount,
   Ipv4MultibitTable,
-  Ipv4PopcountTable,
+  Ipv4PackedTable,
   compileIpv4Ranges,
   Ipv4SmallMultibitTable,
   Ipv4Trie,
@@ -23,6 +24,7 @@ const layouts = (t: Ipv4Trie) => [
   compileIpv4Multibit(t, '20-4-8'),
   compileIpv4Multibit(t, '16-4-4-8'),
   compileIpv4Popcount(t),
+  compileIpv4Packed(t),
   compileIpv4Ranges(t, 16),
   compileIpv4Ranges(t, 20),
 ];
@@ -35,7 +37,7 @@ const lookupAll = (t: Ipv4Trie, addr: string): number[] => {
   });
 };
 const expectLookup = (t: Ipv4Trie, addr: string, value: number): void => {
-  expect(lookupAll(t, addr), addr).toEqual(Array(12).fill(value));
+  expect(lookupAll(t, addr), addr).toEqual(Array(14).fill(value));
   expect(t.longestMatch(ip(addr)), addr).toBe(value);
 };
 
@@ -64,7 +66,7 @@ describe('Ipv4Trie and its compiled table (rte_lpm checklist)', () => {
   });
 
   // Stride boundaries of the layouts: multibit 20-4-8 (/20|/21, /24|/25) and 16-4-4-8 (/16|/17, /20|/21, /24|/25),
-  // DXR with direct tables of 16 and 20 bits (runs keyed below them); plus /8 and /31.
+  // packed (/20|/21 split into /24 slots), DXR with direct tables of 16 and 20 bits (runs keyed below them); plus /8 and /31.
   for (const len of [1, 7, 8, 9, 15, 16, 17, 19, 20, 21, 23, 24, 25, 31, 32]) {
     it(`a /${len} covers exactly its range, around every stride boundary`, () => {
       const t = new Ipv4Trie();
@@ -74,10 +76,10 @@ describe('Ipv4Trie and its compiled table (rte_lpm checklist)', () => {
       const first = prefix;
       const last = prefix + size - 1;
       const at = (a: number) => lookupAll(t, `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`);
-      expect(at(first)).toEqual(Array(12).fill(5));
-      expect(at(last)).toEqual(Array(12).fill(5));
-      if (first > 0) expect(at(first - 1)).toEqual(Array(12).fill(-1));
-      if (last < 0xffffffff) expect(at(last + 1)).toEqual(Array(12).fill(-1));
+      expect(at(first)).toEqual(Array(14).fill(5));
+      expect(at(last)).toEqual(Array(14).fill(5));
+      if (first > 0) expect(at(first - 1)).toEqual(Array(14).fill(-1));
+      if (last < 0xffffffff) expect(at(last + 1)).toEqual(Array(14).fill(-1));
       expect(t.get(prefix, len)).toBe(5);
     });
   }
@@ -275,18 +277,44 @@ describe('Ipv4Trie and its compiled table (rte_lpm checklist)', () => {
     expect(() => compileIpv4Multibit(t, '8-8-8-8' as '20-4-8')).toThrow(LpmArgumentError);
   });
 
-  it('compile() picks 20-4-8 for large tables and the popcount form when long prefixes cover most /20s', () => {
+  it('compile() picks 20-4-8 for large tables and the packed form when long prefixes cover most /20s', () => {
     const t = new Ipv4Trie();
     for (let i = 0; i < 70_000; i++) t.insert((i << 12) >>> 0, 20, i); // /20s only: no /20 nodes
     expect(t.compile()).toBeInstanceOf(Ipv4MultibitTable);
     for (let i = 0; i < 250_000; i++) t.insert(((i << 12) | 0x100) >>> 0, 24, 1_000_000 + i); // a /24 in 250k /20s
     const c = t.compile();
-    expect(c).toBeInstanceOf(Ipv4PopcountTable);
+    expect(c).toBeInstanceOf(Ipv4PackedTable);
     expect(c.byteLength).toBeLessThan(compileIpv4Multibit(t, '20-4-8').byteLength / 2);
+    expect(c.byteLength).toBeLessThan(compileIpv4Popcount(t).byteLength);
     const addrs = Uint32Array.from({ length: 5000 }, (_, i) => (((i * 40) << 12) | ((i * 7919) & 0xfff)) >>> 0);
     const got = new Int32Array(addrs.length);
     c.lookupBatch(addrs, got);
     for (let i = 0; i < addrs.length; i++) expect(got[i]).toBe(t.longestMatch(addrs[i]!));
+  });
+
+  it('packed layout: runs starting at every /24 slot of a /20, the largest value as a leaf, and full /12 blocks', () => {
+    const t = new Ipv4Trie();
+    // 10.0.0.0/20: a run at each of the 16 /24 slots (values 0..15), the last slot split by a /25 (a /24 node).
+    for (let s = 0; s < 16; s++) t.insert(((10 << 24) | (s << 8)) >>> 0, 24, s);
+    t.insert(((10 << 24) | (15 << 8) | 128) >>> 0, 25, 99);
+    // 11.0.0.0/12 entirely made of /24s: 4,096 entries in one /12 block, the most its 16-bit offsets address.
+    for (let i = 0; i < 4096; i++) t.insert(((11 << 24) | (i << 8)) >>> 0, 24, 100 + i);
+    // A /20 whose only value is the largest one a table stores: a one-entry node, not a leaf word.
+    t.insert(((12 << 24) | (5 << 12)) >>> 0, 20, 0x7fffffff);
+    t.insert(((12 << 24) | (6 << 12)) >>> 0, 20, 0x7ffffffe);
+    const c = compileIpv4Packed(t);
+    const addrs: number[] = [];
+    for (let s = 0; s < 16; s++) addrs.push(((10 << 24) | (s << 8) | 0x7f) >>> 0, ((10 << 24) | (s << 8) | 0x80) >>> 0);
+    for (let i = 0; i < 4096; i += 255) addrs.push(((11 << 24) | (i << 8) | 1) >>> 0);
+    addrs.push(((11 << 24) | (4095 << 8) | 255) >>> 0, ((12 << 24) | (5 << 12) | 77) >>> 0, ((12 << 24) | (6 << 12)) >>> 0);
+    addrs.push(((12 << 24) | (7 << 12)) >>> 0, ((12 << 24) | (5 << 12)) - 1);
+    const a = Uint32Array.from(addrs);
+    const out = new Int32Array(a.length);
+    c.lookupBatch(a, out);
+    for (let i = 0; i < a.length; i++) expect([out[i], c.lookup(a[i]!)], String(i)).toEqual([t.longestMatch(a[i]!), t.longestMatch(a[i]!)]);
+    expect(out[31]).toBe(99);
+    expect(out[30]).toBe(15);
+    expect(Array.from(out.subarray(-4))).toEqual([0x7fffffff, 0x7ffffffe, -1, -1]);
   });
 
   it('byteLength counts the compiled arrays and grows with the table', () => {

@@ -1,6 +1,6 @@
 import { formatIpv6, maskIpv6InPlace } from '../addr/index.js';
 import { checkLength, checkValue, LpmArgumentError, LpmCapacityError } from './errors.js';
-import { compileIpv6 } from './ipv6-compiled.js';
+import { compileIpv6Popcount } from './ipv6-popcount.js';
 import { TrieNodes, type TrieOptions } from './trie-nodes.js';
 import type { CompiledIpv6Trie } from './types.js';
 
@@ -125,9 +125,12 @@ export class Ipv6Trie extends TrieNodes {
     return out[Symbol.iterator]();
   }
 
-  /** An immutable lookup table of the current contents; later changes to the trie do not affect it. */
+  /**
+   * An immutable lookup table of the current contents (Ipv6PopcountTable); later changes to the trie do not affect it.
+   * compileIpv6(trie) gives the larger direct/run-list layout.
+   */
   compile(): CompiledIpv6Trie {
-    return compileIpv6(this);
+    return compileIpv6Popcount(this);
   }
 
   private checkPrefix(words: ArrayLike<number>, length: number, where: string): Uint32Array {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maskIpv4, maskIpv6InPlace } from '../addr/index.js';
-import { compileIpv4Multibit, compileIpv4Popcount, compileIpv4Ranges, compileIpv6, Ipv4Trie, Ipv6Trie } from './index.js';
+import { compileIpv4Multibit, compileIpv4Packed, compileIpv4Popcount, compileIpv4Ranges, compileIpv6, Ipv4Trie, Ipv6Trie } from './index.js';
 import { RefV4, RefV6, rng } from './reference.test-util.js';
 
 // Random nested tables: every prefix is a few random "seed" addresses cut at a random length, so prefixes nest and
@@ -27,7 +27,7 @@ function checkV4(trie: Ipv4Trie, ref: RefV4, seeds: number[], rand: () => number
   });
   const input = Uint32Array.from(addrs);
   const expected = Int32Array.from(addrs, (a) => ref.lookup(a));
-  for (const c of [trie.compile(), compileIpv4Multibit(trie, '20-4-8'), compileIpv4Popcount(trie), compileIpv4Ranges(trie, 18)]) {
+  for (const c of [trie.compile(), compileIpv4Multibit(trie, '20-4-8'), compileIpv4Popcount(trie), compileIpv4Packed(trie), compileIpv4Ranges(trie, 18)]) {
     const out = new Int32Array(input.length);
     c.lookupBatch(input, out);
     expect(out).toEqual(expected);
@@ -122,7 +122,7 @@ describe('LPM against a naive per-length Map reference (fast-check)', () => {
         const addrs = addrsNear(2000);
         const expected = expectedOf(addrs);
         const out = new Int32Array(addrs.length / 4);
-        for (const other of [compileIpv6(trie, { denseRuns8: 0, denseRuns16: 0 }), compileIpv6(trie, { denseRuns8: 256, denseRuns16: 65536 })]) {
+        for (const other of [compileIpv6(trie), compileIpv6(trie, { denseRuns8: 0, denseRuns16: 0 }), compileIpv6(trie, { denseRuns8: 256, denseRuns16: 65536 })]) {
           other.lookupBatch(addrs, out);
           expect(out).toEqual(expected);
         }

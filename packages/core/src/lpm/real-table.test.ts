@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseCidr } from '../addr/index.js';
-import { Ipv4MultibitTable, Ipv4Trie, Ipv6Trie } from './index.js';
+import { compileIpv4Packed, Ipv4MultibitTable, Ipv4Trie, Ipv6PopcountTable, Ipv6Trie } from './index.js';
 import { RefV4, rng } from './reference.test-util.js';
 
 /** The repository root: data and built files are found from here, whatever the working directory. */
@@ -45,6 +45,9 @@ describe('the real table (reads ../shared/data/routing-tables/iprbench_prefixes.
     // A full table gets the 20-4-8 layout, within a quarter of DIR-24-8's 64 MiB.
     expect(c4).toBeInstanceOf(Ipv4MultibitTable);
     expect(c4.byteLength).toBeLessThan(16 * 2 ** 20);
+    // IPv6: the popcount layout, at most 64 bytes a prefix (issue 16; measured ~25).
+    expect(c6).toBeInstanceOf(Ipv6PopcountTable);
+    expect(c6.byteLength).toBeLessThanOrEqual(64 * 160_147);
 
     const rand = rng(20240601);
     // IPv4: 100k uniform random + 100k inside random prefixes (a random host of each).
@@ -68,6 +71,13 @@ describe('the real table (reads ../shared/data/routing-tables/iprbench_prefixes.
     expect(mismatches).toBe(0);
     expect(matched).toBeGreaterThan(n); // the in-prefix half always matches
     for (let i = 0; i < a4.length; i += 97) expect(c4.lookup(a4[i]!)).toBe(out4[i]);
+    // The packed layout: the same answers in at most 8 MiB (issue 16).
+    const packed = compileIpv4Packed(v4);
+    expect(packed.byteLength).toBeLessThanOrEqual(8 * 2 ** 20);
+    const outPacked = new Int32Array(a4.length);
+    packed.lookupBatch(a4, outPacked);
+    expect(outPacked).toEqual(out4);
+    for (let i = 0; i < a4.length; i += 97) expect(packed.lookup(a4[i]!)).toBe(out4[i]);
 
     // IPv6: 100k uniform random under 2000::/3 (where the table lives) + 100k inside random prefixes.
     const a6 = new Uint32Array(8 * n);

@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { maskIpv4 } from '../addr/index.js';
 import {
   compileIpv4Multibit,
+  compileIpv4Packed,
   compileIpv4Popcount,
   compileIpv4Ranges,
+  compileIpv6,
   ipv4TableFromData,
   ipv6TableFromData,
   Ipv4Trie,
@@ -40,7 +42,7 @@ describe('compiled tables as shared data (for worker_threads)', () => {
       p6.push(w);
     }
     const addrs = Uint32Array.from({ length: 4000 }, () => rand());
-    for (const table of [v4.compile(), compileIpv4Multibit(v4, '20-4-8'), compileIpv4Popcount(v4), compileIpv4Ranges(v4, 16)]) {
+    for (const table of [v4.compile(), compileIpv4Multibit(v4, '20-4-8'), compileIpv4Popcount(v4), compileIpv4Packed(v4), compileIpv4Ranges(v4, 16)]) {
       const data = shareTable(table);
       for (const a of Object.values(data)) if (ArrayBuffer.isView(a)) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
       const copy = ipv4TableFromData(await postAndReceive(data));
@@ -53,20 +55,24 @@ describe('compiled tables as shared data (for worker_threads)', () => {
       const again = shareTable(copy) as Record<string, unknown>;
       for (const [k, a] of Object.entries(data)) if (ArrayBuffer.isView(a)) expect(again[k]).toBe((copy as unknown as { toData(): Record<string, unknown> }).toData()[k]); // already shared: kept, not copied
     }
-    const t6 = v6.compile();
-    const copy6 = ipv6TableFromData(await postAndReceive(shareTable(t6)));
     // Half inside inserted /48s, half random under 2001::/16.
     const a6 = Uint32Array.from({ length: 4 * 4000 }, (_, i) => {
       const w = p6[(i >>> 2) % p6.length]!;
       if ((i >>> 2) % 2 === 0) return i % 4 < 2 ? w[i % 4]! : rand();
       return i % 4 === 0 ? (0x20010000 | (rand() & 0xffff)) >>> 0 : rand();
     });
-    const want6 = new Int32Array(4000);
-    const got6 = new Int32Array(4000);
-    t6.lookupBatch(a6, want6);
-    copy6.lookupBatch(a6, got6);
-    expect(got6).toEqual(want6);
-    expect([...want6].some((v) => v >= 0)).toBe(true);
+    for (const t6 of [v6.compile(), compileIpv6(v6)]) {
+      const data6 = shareTable(t6);
+      for (const a of Object.values(data6)) if (ArrayBuffer.isView(a)) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+      const copy6 = ipv6TableFromData(await postAndReceive(data6));
+      const want6 = new Int32Array(4000);
+      const got6 = new Int32Array(4000);
+      t6.lookupBatch(a6, want6);
+      copy6.lookupBatch(a6, got6);
+      expect(got6).toEqual(want6);
+      expect(copy6.byteLength).toBe(t6.byteLength);
+      expect([...want6].some((v) => v >= 0)).toBe(true);
+    }
   });
 
   it('rejects data of the other family and objects that are not compiled tables', () => {

@@ -2,7 +2,9 @@ import { LpmArgumentError } from './errors.js';
 import { Ipv4RangeTable } from './ipv4-ranges.js';
 import { Ipv4MultibitTable, Ipv4SmallMultibitTable } from './ipv4-multibit.js';
 import { Ipv4PopcountTable } from './ipv4-popcount.js';
+import { Ipv4PackedTable } from './ipv4-packed.js';
 import { Ipv6MultibitTable } from './ipv6-compiled.js';
+import { Ipv6PopcountTable } from './ipv6-popcount.js';
 import type { CompiledIpv4Trie, CompiledIpv6Trie } from './types.js';
 
 /**
@@ -12,8 +14,10 @@ import type { CompiledIpv4Trie, CompiledIpv6Trie } from './types.js';
 export type LpmTableData =
   | { layout: 'ipv4-20-4-8' | 'ipv4-16-4-4-8'; t: Int32Array }
   | { layout: 'ipv4-20-4-8-popcount'; root: Int32Array; bits: Uint16Array; t: Int32Array }
+  | { layout: 'ipv4-20-4-8-packed'; root: Int32Array; base: Int32Array; t: Int32Array }
   | { layout: 'ipv4-ranges'; directBits: number; direct: Int32Array; chunkStart: Int32Array; keys: Uint16Array; vals: Int32Array }
-  | { layout: 'ipv6-multibit'; t: Int32Array; keys: Uint16Array };
+  | { layout: 'ipv6-multibit'; t: Int32Array; keys: Uint16Array }
+  | { layout: 'ipv6-popcount'; t: Int32Array };
 
 type WithData = { toData(): LpmTableData };
 
@@ -35,10 +39,14 @@ export function shareTable(table: CompiledIpv4Trie | CompiledIpv6Trie): LpmTable
       return { layout: d.layout, t: toShared(d.t) };
     case 'ipv4-20-4-8-popcount':
       return { layout: d.layout, root: toShared(d.root), bits: toShared(d.bits), t: toShared(d.t) };
+    case 'ipv4-20-4-8-packed':
+      return { layout: d.layout, root: toShared(d.root), base: toShared(d.base), t: toShared(d.t) };
     case 'ipv4-ranges':
       return { ...d, direct: toShared(d.direct), chunkStart: toShared(d.chunkStart), keys: toShared(d.keys), vals: toShared(d.vals) };
     case 'ipv6-multibit':
       return { layout: d.layout, t: toShared(d.t), keys: toShared(d.keys) };
+    case 'ipv6-popcount':
+      return { layout: d.layout, t: toShared(d.t) };
   }
 }
 
@@ -51,6 +59,8 @@ export function ipv4TableFromData(d: LpmTableData): CompiledIpv4Trie {
       return new Ipv4SmallMultibitTable(d.t);
     case 'ipv4-20-4-8-popcount':
       return new Ipv4PopcountTable(d.root, d.bits, d.t);
+    case 'ipv4-20-4-8-packed':
+      return new Ipv4PackedTable(d.root, d.base, d.t);
     case 'ipv4-ranges':
       return new Ipv4RangeTable(d.directBits, d.direct, d.chunkStart, d.keys, d.vals);
     default:
@@ -60,6 +70,12 @@ export function ipv4TableFromData(d: LpmTableData): CompiledIpv4Trie {
 
 /** Rebuilds an IPv6 table around data from toData/shareTable (no copy). */
 export function ipv6TableFromData(d: LpmTableData): CompiledIpv6Trie {
-  if (d.layout !== 'ipv6-multibit') throw new LpmArgumentError(`ipv6TableFromData: layout "${String(d.layout)}" is not an IPv6 layout`);
-  return new Ipv6MultibitTable(d.t, d.keys);
+  switch (d.layout) {
+    case 'ipv6-multibit':
+      return new Ipv6MultibitTable(d.t, d.keys);
+    case 'ipv6-popcount':
+      return new Ipv6PopcountTable(d.t);
+    default:
+      throw new LpmArgumentError(`ipv6TableFromData: layout "${String(d.layout)}" is not an IPv6 layout`);
+  }
 }

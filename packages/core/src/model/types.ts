@@ -71,6 +71,8 @@ export interface VnetSpec {
   region: string;
   subscription: string;
   tenant: string;
+  /** Resource group of the VNet and of the NSGs its VMs and subnets use (resource ids in flow logs). */
+  resourceGroup?: string;
   deploymentModel: DeploymentModel;
   /** IPv4 and IPv6 ranges. */
   addressSpace: string[];

@@ -115,6 +115,9 @@ export class FlowLogWriter {
   private readonly systemId: string;
   // Counters already logged per flow record (key: flow id + creation time, as ids are reused).
   private readonly logged = new Map<string, [number, number, number, number]>();
+  // Normalized MACs and upper-case ids, computed once each (a run adds many tuples of few NICs and NSGs).
+  private readonly macs = new Map<string, string>();
+  private readonly ids = new Map<string, string>();
 
   constructor(options: FlowLogWriterOptions = {}) {
     this.interval = options.intervalSeconds ?? 60;
@@ -128,7 +131,11 @@ export class FlowLogWriter {
 
   add(entry: FlowLogEntry): void {
     if (!Number.isInteger(entry.srcPort) || !Number.isInteger(entry.dstPort)) throw new Error('flow log entry: ports must be integers');
-    this.entries.push({ ...entry, mac: normalizeMac(entry.mac), nsgId: entry.nsgId.toUpperCase() });
+    let mac = this.macs.get(entry.mac);
+    if (mac === undefined) this.macs.set(entry.mac, (mac = normalizeMac(entry.mac)));
+    let nsgId = this.ids.get(entry.nsgId);
+    if (nsgId === undefined) this.ids.set(entry.nsgId, (nsgId = entry.nsgId.toUpperCase()));
+    this.entries.push({ ...entry, mac, nsgId });
   }
 
   /**

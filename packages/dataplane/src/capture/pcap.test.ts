@@ -7,7 +7,7 @@ import { formatIpv4, parseIpv4 } from '@vnetsim/core';
 import { PacketBatch, Proto, TcpFlag } from '../packet/batch.js';
 import { TrafficGenerator } from '../packet/generate.js';
 import { FlowTable } from '../flows/flow-table.js';
-import { LINKTYPE_RAW, PCAP_MAGIC, PcapWriter, readPcap } from './pcap.js';
+import { CAPTURE_POINTS, LINKTYPE_RAW, PCAP_MAGIC, PCAPNG_BYTE_ORDER_MAGIC, PCAPNG_SHB, PcapngWriter, PcapWriter, readPcap } from './pcap.js';
 
 /** tshark's path when installed: a second, independent reader of the files written here. */
 const TSHARK = (() => {
@@ -111,5 +111,48 @@ describe('pcap', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('pcapng: a section header, one interface per capture point, enhanced packet blocks with comment, flags and verdict', () => {
+    const w = new PcapngWriter({ snaplen: 64 });
+    const meta = { seq: 1000, ack: 0, iface: 1, comment: 'DeniedOut: dropped', dropped: true, direction: 2 as const };
+    w.writeIpv4(1_767_225_600.5, parseIpv4('10.0.0.4'), parseIpv4('1.2.3.4'), Proto.Tcp, 50000, 443, TcpFlag.SYN, 100, meta);
+    const buf = w.toBuffer();
+    const blocks: Array<{ type: number; body: Buffer }> = [];
+    for (let at = 0; at < buf.length; ) {
+      const type = buf.readUInt32LE(at), len = buf.readUInt32LE(at + 4);
+      expect(len % 4).toBe(0);
+      expect(buf.readUInt32LE(at + len - 4)).toBe(len); // trailing length repeats the leading one
+      blocks.push({ type, body: buf.subarray(at + 8, at + len - 4) });
+      at += len;
+    }
+    expect(blocks.map((b) => b.type)).toEqual([PCAPNG_SHB, 1, 1, 1, 6]);
+    expect(blocks[0]!.body.readUInt32LE(0)).toBe(PCAPNG_BYTE_ORDER_MAGIC);
+    const names = blocks.slice(1, 4).map((b) => {
+      expect(b.body.readUInt16LE(0)).toBe(LINKTYPE_RAW);
+      expect(b.body.readUInt32LE(4)).toBe(64);
+      const n = b.body.readUInt16LE(10); // first option: if_name
+      expect(b.body.readUInt16LE(8)).toBe(2);
+      return b.body.subarray(12, 12 + n).toString('utf8');
+    });
+    expect(names).toEqual(CAPTURE_POINTS.map((c) => c.name));
+    const epb = blocks[4]!.body;
+    expect(epb.readUInt32LE(0)).toBe(1); // interface
+    const us = epb.readUInt32LE(4) * 2 ** 32 + epb.readUInt32LE(8);
+    expect(us).toBe(1_767_225_600_500_000);
+    expect([epb.readUInt32LE(12), epb.readUInt32LE(16)]).toEqual([64, 100]); // captured (snaplen), original
+    const data = epb.subarray(20, 20 + 64);
+    expect(data.readUInt32BE(20 + 4)).toBe(1000); // TCP sequence number from the meta
+    let o = 20 + 64;
+    const opts = new Map<number, Buffer>();
+    for (;;) {
+      const code = epb.readUInt16LE(o), n = epb.readUInt16LE(o + 2);
+      if (code === 0) break;
+      opts.set(code, epb.subarray(o + 4, o + 4 + n));
+      o += 4 + ((n + 3) & ~3);
+    }
+    expect(opts.get(1)!.toString('utf8')).toBe('DeniedOut: dropped');
+    expect(opts.get(2)!.readUInt32LE(0)).toBe(2); // outbound
+    expect([opts.get(7)![0], Number(opts.get(7)!.readBigInt64LE(1))]).toEqual([1, 2]); // eBPF TC, TC_ACT_SHOT
   });
 });

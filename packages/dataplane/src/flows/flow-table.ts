@@ -176,6 +176,8 @@ export class FlowTable {
   pinEpoch = 0;
   private readonly onRelease: ((id: number) => void) | null;
   private readonly ports: PortPools | null;
+  /** Also called with a flow id just before its record is freed (flow logs end the flow there); null costs nothing. */
+  onFree: ((id: number) => void) | null = null;
 
   constructor(options: FlowTableOptions) {
     const { capacity } = options;
@@ -575,6 +577,7 @@ export class FlowTable {
 
   private release(id: number): void {
     if (this.onRelease !== null) this.onRelease(id);
+    if (this.onFree !== null) this.onFree(id);
     this.releasePort(id);
     const index = this.index, mask = this.mask;
     let i = this.hash[id] & mask;

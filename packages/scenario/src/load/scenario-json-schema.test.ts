@@ -52,8 +52,16 @@ describe('vnetsim schema (JSON Schema draft 2020-12)', () => {
     expect(invalid).toEqual([]);
   });
 
-  it('a small valid file (both send forms, both service endpoint forms) is valid', () => {
+  it('a small valid file (both send forms, both service endpoint forms, both whatif forms) is valid', () => {
     expect(check(VALID)).toBe(true);
+    const whatif = `${VALID}  - whatif: { change: { disableServiceEndpoint: { subnet: hub/app, service: Microsoft.Storage } } }
+    expect: { changes: { contains: [{ source: vm1, after: { disposition: Delivered } }] } }
+  - whatif:
+      changes:
+        - removeRule: { nsg: x, name: y }
+        - setRoute: { routeTable: rt, route: { name: r, prefix: 0.0.0.0/0, nextHopType: Internet } }
+`;
+    expect(validate(parse(whatif)), ajv.errorsText(validate.errors)).toBe(true);
   });
 
   // Each is refused by the loader for its shape, and by the schema.
@@ -68,6 +76,8 @@ describe('vnetsim schema (JSON Schema draft 2020-12)', () => {
     ['an unknown disposition in counts', VALID.replace('Delivered: 10', 'Deliverd: 10')],
     ['a VM without privateIp', VALID.replace(', privateIp: 10.0.1.4', '')],
     ['an empty addressSpace', VALID.replace('[10.0.0.0/16]', '[]')],
+    ['a whatif step with an unknown key', `${VALID}  - whatif: { chnage: { disableServiceEndpoint: { subnet: hub/app, service: Microsoft.Storage } } }\n`],
+    ['a whatif change that is not a control-plane change', `${VALID}  - whatif: { change: { resolve: { hostname: x } } }\n`],
   ];
   for (const [what, text] of INVALID) {
     it(`refuses ${what} (and so does the loader)`, () => {

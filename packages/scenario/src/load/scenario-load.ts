@@ -10,7 +10,7 @@ import { didYouMean, MissingDataError, ScenarioError, type ScenarioProblem } fro
 import { locate } from './scenario-locate.js';
 import { join, ReadBudgetError, Reader, type Schema, type YNode } from './scenario-read.js';
 import { checkStepReferences } from './scenario-refs.js';
-import { expectSchema, STEP_ARGS, STEP_KINDS, TOP_FIELDS, type Expect, type Step, type StepKind } from './scenario-schema.js';
+import { expectSchema, readChange, STEP_ARGS, STEP_KINDS, TOP_FIELDS, type Expect, type Step, type StepKind } from './scenario-schema.js';
 import { builtinTags, tagsFromFile } from './scenario-tags.js';
 
 export interface Scenario {
@@ -223,4 +223,51 @@ function readStep(node: YNode, r: Reader, p: string, index: number): Step | unde
 
 function sortProblems(ps: ScenarioProblem[]): ScenarioProblem[] {
   return ps.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * Control-plane changes for `vnetsim whatif` (`--change TEXT`, `--changes FILE`): one change (`KIND: {...}`), a list of
+ * them, or a map with `changes:` (or `steps:`) holding the list; checked against `s`'s network like steps of its file.
+ */
+export function parseChanges(text: string, file: string, s: Scenario): Step[] {
+  const lc = new LineCounter();
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: false });
+  } catch (e) {
+    throw new ScenarioError([{ file, line: 0, column: 0, path: '', message: `not readable as YAML: ${(e as Error).message}` }], text);
+  }
+  if (doc.errors.length > 0)
+    throw new ScenarioError(doc.errors.map((e) => {
+      const p = e.linePos?.[0] ?? { line: 1, col: 1 };
+      return { file, line: p.line, column: p.col, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` };
+    }), text);
+  const r = new Reader(file, doc, lc);
+  let root: YNode = doc.contents;
+  let base = '';
+  if (isMap(root) && root.items.length === 1) {
+    const key = String((root.items[0]!.key as { value?: unknown })?.value ?? '');
+    if (key === 'changes' || key === 'steps') (root = root.items[0]!.value), (base = key);
+  }
+  const steps: Step[] = [];
+  if (isSeq(root)) {
+    if (root.items.length === 0) r.wrong(root, base, 'a non-empty list of changes');
+    root.items.forEach((item, i) => {
+      const c = readChange(item, r, `${base}[${i}]`, i);
+      if (c !== undefined) steps.push(c);
+    });
+  } else {
+    const c = readChange(root, r, base, 0);
+    if (c !== undefined) steps.push(c);
+  }
+  if (r.problems.length > 0) throw new ScenarioError(sortProblems(r.problems), text);
+  const problems: ScenarioProblem[] = [];
+  for (const p of checkStepReferences(s.network, s.serviceTags, steps)) {
+    const single = steps.length === 1 && base === '' && !isSeq(root);
+    const at = p.path.replace(/^steps\[(\d+)\]/, (_, j: string) => (single ? '' : `${base}[${j}]`));
+    const where = at.replace(/^\./, '');
+    problems.push({ file, ...locate(doc, lc, where), path: where, message: p.message });
+  }
+  if (problems.length > 0) throw new ScenarioError(sortProblems(problems), text);
+  return steps;
 }

@@ -106,6 +106,10 @@ export function checkStepReferences(net: NetworkSpec, tags: ServiceTagSet | unde
         break;
       case 'advanceTime':
         break;
+      case 'whatif':
+        for (const q of checkStepReferences(net, tags, step.changes))
+          problems.push({ ...q, path: q.path.replace(/^steps\[(\d+)\]/, (_, j: string) => `${p}.changes[${j}]`) });
+        break;
     }
     step.expect.resetConnections?.forEach((id, j) => connection(`steps[${i}].expect.resetConnections[${j}]`, id));
   });

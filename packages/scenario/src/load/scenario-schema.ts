@@ -26,8 +26,8 @@ import {
   type SecurityRuleSpec,
 } from '@vnetsim/core';
 import { PACKET_PROTOCOLS, RULE_PROTOCOLS, type PacketProtocol } from '@vnetsim/core';
-import { isMap, isScalar } from 'yaml';
-import type { Field, Fields, Schema } from './scenario-read.js';
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Field, Fields, Reader, Schema, YNode } from './scenario-read.js';
 
 // ---------------------------------------------------------------------------------------------------------- enums
 export const DIRECTIONS: readonly Direction[] = ['Inbound', 'Outbound'];
@@ -205,6 +205,7 @@ const vnet = obj('a virtual network', {
   region: req(str('a region like westeurope')),
   subscription: def(str(), () => 'default'),
   tenant: def(str(), () => 'default'),
+  resourceGroup: opt(str()),
   deploymentModel: def(enumOf(['ResourceManager', 'Classic']), () => 'ResourceManager'),
   addressSpace: req(listOf(cidr, 'a list of prefixes', 1)),
   peerings: def(strList('a list of VNet names'), () => []),
@@ -305,7 +306,22 @@ export interface Expect {
   /** A route table name or `System Route`. */
   routeTable?: string;
   address?: string;
+  /** whatif: changes (entries of the plan, partially given) that must be there, or must not. */
+  changes?: { contains?: ChangeMatch[]; notContains?: ChangeMatch[] };
 }
+
+/**
+ * A partial `changes[]` entry of whatif: each key given must match (strings equal, lists: every item given is in the
+ * entry's list, before/after: each key of the outcome equal); `destination` (an address or prefix) must lie inside
+ * the entry's destinations.
+ */
+export type ChangeMatch = Record<string, unknown>;
+/** The keys a ChangeMatch may use. */
+export const CHANGE_MATCH_KEYS = ['source', 'sourceSubnet', 'protocols', 'ports', 'sourcePorts', 'destinations', 'tags', 'destination', 'sourceAddresses', 'before', 'after'] as const;
+export const OUTCOME_MATCH_KEYS = [
+  'disposition', 'reason', 'nextHopType', 'nextHopIp', 'routeTable', 'route', 'rule', 'sourceSeenByDestination', 'service',
+  'serviceVerdict', 'serviceError', 'deliveredTo', 'appliance',
+] as const;
 
 interface StepBase {
   /** 0-based index in `steps`. */
@@ -419,6 +435,12 @@ export interface ResolveStep extends StepBase {
   kind: 'resolve';
   hostname: string;
 }
+/** What changes, for every packet, if the changes were applied now (`vnetsim whatif`); the network is not changed. */
+export interface WhatIfStep extends StepBase {
+  kind: 'whatif';
+  /** The control-plane steps of the question, in order (`change:` one, `changes:` a list). */
+  changes: Step[];
+}
 /** Lets time pass (flow idle timeouts). */
 export interface AdvanceTimeStep extends StepBase {
   kind: 'advanceTime';
@@ -442,7 +464,8 @@ export type Step =
   | NextHopStep
   | IpFlowVerifyStep
   | ResolveStep
-  | AdvanceTimeStep;
+  | AdvanceTimeStep
+  | WhatIfStep;
 export type StepKind = Step['kind'];
 
 // Arguments of each step kind.
@@ -519,6 +542,106 @@ export const STEP_ARGS: Record<StepKind, Schema> = {
   }),
   resolve: obj('a resolve step', { hostname: req(str('a host name')) }),
   advanceTime: obj('an advanceTime step', { seconds: req({ k: 'int', min: 1, max: 1e9, what: 'a positive number of seconds' }) }),
+  whatif: {
+    k: 'custom',
+    read: (n, r, p) => readWhatIf(n, r, p),
+    json: (of) => {
+      const change = {
+        description: `a control-plane change: one of ${WHATIF_CHANGE_KINDS.join(', ')}`,
+        oneOf: WHATIF_CHANGE_KINDS.map((k) => ({ type: 'object', properties: { [k]: of(STEP_ARGS[k]) }, required: [k], additionalProperties: false })),
+      };
+      return {
+        type: 'object',
+        description: 'a whatif step: change: { KIND: {...} } or changes: [ ... ]',
+        oneOf: [
+          { properties: { change }, required: ['change'], additionalProperties: false },
+          { properties: { changes: { type: 'array', minItems: 1, items: change } }, required: ['changes'], additionalProperties: false },
+        ],
+      };
+    },
+  },
+};
+
+/** Step kinds a whatif step may ask about (the control-plane changes). */
+export const WHATIF_CHANGE_KINDS = [
+  'enableServiceEndpoint', 'disableServiceEndpoint', 'addVirtualNetworkRule', 'removeVirtualNetworkRule', 'addIpRule',
+  'removeIpRule', 'setRule', 'removeRule', 'setRoute', 'removeRoute',
+] as const satisfies readonly StepKind[];
+
+/** `whatif: { change: { KIND: {...} } }` or `whatif: { changes: [ { KIND: {...} }, ... ] }`. */
+function readWhatIf(node: YNode, r: Reader, p: string): { changes: Step[] } | undefined {
+  const n = r.deref(node);
+  if (!isMap(n) || n.items.length !== 1) return r.wrong(n, p, 'a map with change: { KIND: {...} } or changes: [ ... ]');
+  const pair = n.items[0]!;
+  const key = isScalar(pair.key) ? String(pair.key.value) : '';
+  if (key === 'change') {
+    const c = readChange(pair.value as YNode, r, `${p}.change`, 0);
+    return c === undefined ? undefined : { changes: [c] };
+  }
+  if (key === 'changes') {
+    const list = r.deref(pair.value as YNode);
+    if (!isSeq(list) || list.items.length === 0) return r.wrong(list, `${p}.changes`, 'a non-empty list of changes');
+    const out: Step[] = [];
+    let ok = true;
+    list.items.forEach((item, i) => {
+      const c = readChange(item as YNode, r, `${p}.changes[${i}]`, i);
+      if (c === undefined) ok = false;
+      else out.push(c);
+    });
+    return ok ? { changes: out } : undefined;
+  }
+  r.report(pair.key as YNode, `${p}.${key}`, `unknown key "${key}" in a whatif step, expected change or changes`);
+  return undefined;
+}
+
+export function readChange(node: YNode, r: Reader, p: string, index: number): Step | undefined {
+  const n = r.deref(node);
+  const kinds: readonly string[] = WHATIF_CHANGE_KINDS;
+  if (!isMap(n) || n.items.length !== 1) return r.wrong(n, p, `a change: a map with one of ${kinds.join(', ')}`);
+  const pair = n.items[0]!;
+  const kind = isScalar(pair.key) ? String(pair.key.value) : '';
+  if (!kinds.includes(kind)) {
+    r.report(pair.key as YNode, `${p}.${kind}`, `found "${kind}", expected a control-plane change: one of ${kinds.join(', ')}`);
+    return undefined;
+  }
+  const args = r.read(pair.value as YNode, STEP_ARGS[kind as StepKind], `${p}.${kind}`) as Record<string, unknown> | undefined;
+  if (args === undefined) return undefined;
+  const range = (n as { range?: [number, number, number] }).range;
+  const line = range === undefined ? 0 : r.lc.linePos(range[0]).line;
+  return { kind, index, line, ...args, expect: {} } as Step;
+}
+
+/** A ChangeMatch: known keys only (its values are compared as written). */
+const changeMatch: Schema = {
+  k: 'custom',
+  read: (node, r, p) => {
+    const n = r.deref(node);
+    if (!isMap(n)) return r.wrong(n, p, `a change to match: a map of ${CHANGE_MATCH_KEYS.join(', ')}`);
+    let ok = true;
+    for (const pair of n.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (!(CHANGE_MATCH_KEYS as readonly string[]).includes(key)) {
+        r.report(pair.key as YNode, `${p}.${key}`, `unknown key "${key}", expected one of ${CHANGE_MATCH_KEYS.join(', ')}`);
+        ok = false;
+      } else if (key === 'before' || key === 'after') {
+        const o = r.deref(pair.value as YNode);
+        if (!isMap(o)) (r.wrong(o, `${p}.${key}`, `a map of ${OUTCOME_MATCH_KEYS.join(', ')}`), (ok = false));
+        else
+          for (const q of o.items) {
+            const k2 = isScalar(q.key) ? String(q.key.value) : '';
+            if (!(OUTCOME_MATCH_KEYS as readonly string[]).includes(k2)) {
+              r.report(q.key as YNode, `${p}.${key}.${k2}`, `unknown key "${k2}", expected one of ${OUTCOME_MATCH_KEYS.join(', ')}`);
+              ok = false;
+            }
+          }
+      }
+    }
+    return ok ? (n.toJSON() as ChangeMatch) : undefined;
+  },
+  json: () => {
+    const outcome = { type: 'object', propertyNames: { enum: [...OUTCOME_MATCH_KEYS] } };
+    return { type: 'object', description: 'a change to match', propertyNames: { enum: [...CHANGE_MATCH_KEYS] }, properties: { before: outcome, after: outcome } };
+  },
 };
 export const STEP_KINDS = Object.keys(STEP_ARGS) as StepKind[];
 
@@ -571,6 +694,7 @@ const EXPECT_FIELDS: Record<keyof Expect, Field> = {
   access: opt(enumOf(ACCESSES)),
   routeTable: opt(str('a route table name or System Route')),
   address: opt(addr),
+  changes: opt(obj('changes to look for', { contains: opt(listOf(changeMatch)), notContains: opt(listOf(changeMatch)) })),
 };
 
 const PACKET_EXPECT = [
@@ -599,6 +723,7 @@ export const EXPECT_KEYS: Record<StepKind, readonly (keyof Expect)[]> = {
   ipFlowVerify: ['access', 'rule', 'error'],
   resolve: ['address'],
   advanceTime: ['resetConnections'],
+  whatif: ['changes', 'resetConnections'],
 };
 export const ALL_EXPECT_KEYS = Object.keys(EXPECT_FIELDS) as (keyof Expect)[];
 

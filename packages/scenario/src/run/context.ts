@@ -2,7 +2,6 @@
 // share: pushing packets through the network, captures, control-plane changes, the flow log.
 import { defaultPort, DISPOSITION_NAMES, formatIpv4, PROTOCOLS } from '@vnetsim/core';
 import {
-  flowLogRuleName,
   outcomeOf,
   Proto,
   Purpose,
@@ -10,11 +9,12 @@ import {
   traceOf,
   TrafficGenerator,
   type ChangeResult,
-  type FlowLogWriter,
   type Network,
+  type RunCapture,
   type PacketBatch,
   type PacketOutcome,
   type Trace,
+  type WhatIfOptions,
 } from '@vnetsim/dataplane';
 import type { Expect, PacketProtocol, TrafficStep } from '../load/scenario-schema.js';
 import { packetEnds, pushPacket, type PacketEnds } from '../drive/packet.js';
@@ -22,6 +22,7 @@ import { resolveSource, resolveSource6, resolveTarget } from '../drive/resolve.j
 import { StepError } from '../step-error.js';
 import { checkChange, checkCounts } from './expectations.js';
 import type { RunOptions } from './runner.js';
+import { whatIfOf, type WhatIfQuestion, type WhatIfReport } from './whatif.js';
 
 export interface Connection {
   ends: PacketEnds;
@@ -45,6 +46,8 @@ export class RunContext {
   constructor(
     readonly net: Network,
     readonly opts: RunOptions,
+    /** Packet capture and flow logs of the run (RunCapture), when asked for. */
+    readonly cap: RunCapture | undefined,
   ) {
     this.small = net.newBatch(8);
     this.big = net.newBatch(BATCH);
@@ -71,9 +74,11 @@ export class RunContext {
     const b = this.small;
     b.clear();
     if (proto === Proto.Tcp) {
-      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.SYN, 60, this.tick());
-      pushPacket(b, ends, true, sp, dp, proto, TcpFlag.SYN | TcpFlag.ACK, 60, this.tick());
-      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.ACK, 52, this.tick());
+      // Handshake segments carry no payload (headers only, as sent by a real stack without options).
+      const hdr = headerBytes(ends, proto, 0);
+      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.SYN, hdr, this.tick());
+      pushPacket(b, ends, true, sp, dp, proto, TcpFlag.SYN | TcpFlag.ACK, hdr, this.tick());
+      pushPacket(b, ends, false, sp, dp, proto, TcpFlag.ACK, hdr, this.tick());
       pushPacket(b, ends, false, sp, dp, proto, TcpFlag.PSH | TcpFlag.ACK, 540, this.tick());
     } else {
       pushPacket(b, ends, false, sp, dp, proto, 0, 84, this.tick());
@@ -92,23 +97,8 @@ export class RunContext {
     net.process(b);
     const trace = traceOf(net.tables, net.scratch, b, row);
     const outcome = outcomeOf(net.tables, net.scratch, b, row);
-    this.capture(b);
+    this.cap?.batch(net, b);
     return { outcome, trace };
-  }
-
-  private capture(b: PacketBatch): void {
-    const pcap = this.opts.pcap;
-    if (pcap === undefined) return;
-    const dir = this.net.scratch.flowDir;
-    for (let i = 0; i < b.count; i++) {
-      pcap.writeRow(b, i, 'original');
-      const nat = b.translatedSrc[i]!;
-      if (nat === 0) continue;
-      // R-SNAT-1: a reply (reverse direction) goes to the public address and port on the outside, so the translated
-      // view rewrites its destination; a forward packet's source.
-      if (dir[i] === 1) pcap.writeIpv4(b.time[i]!, b.src[i]!, nat, b.proto[i]!, b.srcPort[i]!, b.translatedSrcPort[i]!, b.tcpFlags[i]!, b.length[i]!);
-      else if (nat !== b.src[i]) pcap.writeRow(b, i, 'translated');
-    }
   }
 
   traffic(step: TrafficStep, failures: string[]): Record<string, unknown> {
@@ -146,7 +136,7 @@ export class RunContext {
       if (n === 0) break;
       if (done + n > step.packets) b.count = step.packets - done;
       net.process(b);
-      this.capture(b);
+      this.cap?.batch(net, b);
       done += b.count;
       this.clock = b.time[b.count - 1]!;
       this.opts.progress?.(step.index, done, step.packets);
@@ -167,7 +157,7 @@ export class RunContext {
   change(r: ChangeResult, e: Expect, failures: string[]): Record<string, unknown> {
     const resetIds = new Set(r.resets.filter((x) => x.rstSent).map((x) => x.flowId));
     const named = [...this.connections.entries()].filter(([, c]) => resetIds.has(c.flowId) && this.matches(c, r.resets)).map(([id]) => id);
-    for (const x of r.resets) if (x.rstSent) this.opts.pcap?.writeResetPair(this.net.flows, x.flowId, this.clock);
+    if (r.resets.length > 0) this.cap?.resets(this.net, r.resets, this.clock);
     checkChange(e, r, named, failures);
     return {
       ok: r.ok,
@@ -178,38 +168,23 @@ export class RunContext {
     };
   }
 
+  /** Answers a what-if question over the network as the steps so far left it. */
+  whatIf(question: WhatIfQuestion, opts: WhatIfOptions = {}): WhatIfReport {
+    return whatIfOf(this.net, question, (resets) => {
+      const ids = new Set(resets.filter((x) => x.rstSent).map((x) => x.flowId));
+      return [...this.connections.entries()].filter(([, c]) => ids.has(c.flowId) && this.matches(c, resets)).map(([id]) => id);
+    }, opts);
+  }
+
   private matches(c: Connection, resets: ChangeResult['resets']): boolean {
     // Reset events carry IPv4 addresses; an IPv6 connection is known by its flow id and ports.
     const e = c.ends;
     return resets.some((x) => x.flowId === c.flowId && x.srcPort === c.srcPort && x.dstPort === c.dstPort && (e.family === 6 || (x.src === e.src && x.dst === e.dst)));
   }
-
-  /** NSG flow log v2 records of the flows recorded during the run. */
-  writeFlowLog(w: FlowLogWriter): void {
-    const net = this.net;
-    const t = net.tables;
-    const f = net.flows;
-    f.scan((id) => {
-      const vm = f.nic[id]!;
-      if (vm < 0) return;
-      const sub = f.subnet[id]!;
-      const c = t.vmNicOut[vm] ?? (sub >= 0 ? t.subnetNsgOut[sub] : null);
-      const r = f.ruleIndex[id]!;
-      if (c === null || c === undefined || r < 0 || r >= c.rules.length) return;
-      const spec = net.spec;
-      const sub0 = spec.vnets[0]?.subscription ?? 'default';
-      w.addFlow(f, id, this.clock, {
-        nsgId: `/subscriptions/${sub0}/resourceGroups/vnetsim/providers/Microsoft.Network/networkSecurityGroups/${c.nsg}`,
-        rule: flowLogRuleName(c.rules[r]!.name),
-        mac: macOf(vm),
-        direction: 'O',
-        decision: c.allow[r] === 1 ? 'A' : 'D',
-      }, true);
-    });
-  }
 }
 
-/** A stable, clearly synthetic MAC per VM (Azure's 00-0D-3A prefix). */
-function macOf(vm: number): string {
-  return `000D3A${(vm + 1).toString(16).toUpperCase().padStart(6, '0')}`;
+/** Bytes of the IP and transport headers of a TCP packet between `ends`; `fallback` for other protocols. */
+export function headerBytes(ends: PacketEnds, proto: number, fallback: number): number {
+  if (proto !== Proto.Tcp) return fallback;
+  return (ends.family === 4 ? 20 : 40) + 20;
 }

@@ -39,16 +39,39 @@ describe('pcap of a run', () => {
     expect(result.steps.filter((s) => !s.passed).flatMap((s) => s.failures)).toEqual([]);
     const { header, records } = readPcap(pcap.toBuffer());
     expect(header.linktype).toBe(101);
-    // 2 connections x 4 packets, each also after translation (16); 2 RSTs; the packet on the reset connection (not
-    // translated: it went nowhere); one packet on the other connection and its translated copy.
-    expect(records.length).toBe(16 + 2 + 1 + 2);
+    // 2 connections x 4 packets, each also after translation (16); the RST pair, each at the VM NIC and on the public
+    // side (4); the packet on the reset connection (not translated: it went nowhere); one packet on the other
+    // connection and its translated copy.
+    expect(records.length).toBe(16 + 4 + 1 + 2);
     expect(records.every((r) => r.ipChecksumOk && r.l4ChecksumOk)).toBe(true);
     const rsts = records.filter((r) => (r.tcpFlags & TcpFlag.RST) !== 0);
+    const natPort = rsts[3]!.srcPort;
     expect(rsts.map((r) => [r.src, r.srcPort, r.dst, r.dstPort])).toEqual([
-      ['52.239.0.20', 443, '10.0.1.4', 50000], // to the VM
-      ['51.105.0.1', rsts[1]!.srcPort, '52.239.0.20', 443], // to the service, from the address it knew
+      ['52.239.0.20', 443, '51.105.0.1', natPort], // from the service, to the address it knew
+      ['52.239.0.20', 443, '10.0.1.4', 50000], // translated back, to the VM
+      ['10.0.1.4', 50000, '52.239.0.20', 443], // from the VM
+      ['51.105.0.1', natPort, '52.239.0.20', 443], // to the service, from the address it knew
     ]);
-    expect(rsts[1]!.srcPort).toBeGreaterThanOrEqual(1024);
+    expect(natPort).toBeGreaterThanOrEqual(1024);
+    // TCP numbers: SYN|ACK acknowledges ISN + 1, the ACK and the data continue from there, a copy after translation
+    // carries its original's numbers, and each RST takes its sender's next number.
+    const vmSide = records.filter((r) => r.srcPort === 50000 || r.dstPort === 50000);
+    const [syn, synAck, ack, data] = vmSide;
+    expect(syn!.tcpFlags).toBe(TcpFlag.SYN);
+    expect(synAck!.ack).toBe((syn!.seq + 1) >>> 0);
+    expect([ack!.seq, ack!.ack]).toEqual([(syn!.seq + 1) >>> 0, (synAck!.seq + 1) >>> 0]);
+    expect([data!.seq, data!.ack]).toEqual([ack!.seq, ack!.ack]);
+    expect(data!.origLen - 40).toBe(500);
+    expect([rsts[1]!.seq, rsts[1]!.ack]).toEqual([(synAck!.seq + 1) >>> 0, (data!.seq + 500) >>> 0]);
+    expect([rsts[2]!.seq, rsts[2]!.ack]).toEqual([(data!.seq + 500) >>> 0, (synAck!.seq + 1) >>> 0]);
+    const copies = records.filter((r) => r.src === '51.105.0.1' && r.srcPort === natPort);
+    expect(copies.map((r) => r.seq).slice(0, 3)).toEqual([syn!.seq, ack!.seq, data!.seq]);
+    // Handshake segments carry no payload: 40 bytes of IPv4 + TCP headers.
+    expect([syn!.origLen, synAck!.origLen, ack!.origLen]).toEqual([40, 40, 40]);
+    // Timestamps from the default capture start, 2026-01-01T00:00:00Z, in step order.
+    expect(syn!.tsSec).toBe(Date.UTC(2026, 0, 1) / 1000);
+    const times = records.map((r) => r.tsSec * 1e6 + r.tsUsec);
+    expect(times.every((t, i) => i === 0 || t >= times[i - 1]!)).toBe(true);
     // R-SNAT-1 in the capture: the public side never pairs the public address with a private one.
     for (const r of records) {
       if (r.src === '51.105.0.1') expect(r.dst.startsWith('10.'), `${r.src} -> ${r.dst}`).toBe(false);

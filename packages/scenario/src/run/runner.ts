@@ -1,7 +1,8 @@
 // Runs a scenario (SCENARIOS.md): builds the Network, plays its steps through the pipeline and the control plane,
 // checks every expectation, and explains what differed.
 import type { Logger } from 'pino';
-import { Network, type FlowLogWriter, type PcapWriter, type Trace } from '@vnetsim/dataplane';
+import { Network, RunCapture, type CaptureFileWriter, type FlowLogWriter, type Trace, type VnetFlowLogWriter, type WhatIfOptions } from '@vnetsim/dataplane';
+import type { WhatIfQuestion, WhatIfReport } from './whatif.js';
 import type { Step } from '../load/scenario-schema.js';
 import type { Scenario } from '../load/scenario-load.js';
 import { StepBugError, StepError } from '../step-error.js';
@@ -9,8 +10,14 @@ import { BATCH, RunContext } from './context.js';
 import { runStepHandler, type StepOutput } from './steps.js';
 
 export interface RunOptions {
-  pcap?: PcapWriter;
+  /** Packet capture (PcapWriter or PcapngWriter); flow logs (NSG v2, VNet v4). Ignored when `capture` is given. */
+  pcap?: CaptureFileWriter;
   flowLog?: FlowLogWriter;
+  vnetFlowLog?: VnetFlowLogWriter;
+  /** Unix seconds of simulated time 0 in captures and flow logs (default 2026-01-01T00:00:00Z). */
+  captureStart?: number;
+  /** Captures shared by several scenarios (their times follow each other); the CLI passes one for a whole run. */
+  capture?: RunCapture;
   logger?: Logger;
   /** Called during long traffic steps with packets done and total (the CLI draws progress on a terminal). */
   progress?: (step: number, done: number, total: number) => void;
@@ -50,9 +57,13 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): ScenarioResult 
     flowCapacity: 1 << 17,
     batchCapacity: BATCH,
   });
-  const ctx = new RunContext(net, opts);
+  const capture = opts.capture ?? (opts.pcap !== undefined || opts.flowLog !== undefined || opts.vnetFlowLog !== undefined
+    ? new RunCapture({ pcap: opts.pcap, flowLog: opts.flowLog, vnetFlowLog: opts.vnetFlowLog, start: opts.captureStart })
+    : undefined);
+  capture?.begin(net);
+  const ctx = new RunContext(net, opts, capture);
   const steps = s.steps.map((step) => runStep(ctx, s, step));
-  if (opts.flowLog !== undefined) ctx.writeFlowLog(opts.flowLog);
+  capture?.end(ctx.clock);
   const c = net.counters;
   return {
     name: s.name,
@@ -67,6 +78,17 @@ export function runScenario(s: Scenario, opts: RunOptions = {}): ScenarioResult 
       snatPortsTaken: c.snatPortsTaken,
     },
   };
+}
+
+/**
+ * `vnetsim whatif`: plays the scenario's steps (their results are returned too), then answers `question` over the
+ * network they left: open connections are the ones the change would reset.
+ */
+export function whatIfScenario(s: Scenario, question: WhatIfQuestion, opts: RunOptions & WhatIfOptions = {}): { report: WhatIfReport; steps: StepResult[] } {
+  const net = new Network(s.network, s.serviceTags, s.options, { logger: opts.logger, snatPortsPerIp: s.options.snatPortsPerIp, flowCapacity: 1 << 17, batchCapacity: BATCH });
+  const ctx = new RunContext(net, opts, undefined);
+  const steps = s.steps.map((step) => runStep(ctx, s, step));
+  return { report: ctx.whatIf(question, opts), steps };
 }
 
 /**

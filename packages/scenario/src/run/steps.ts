@@ -7,8 +7,9 @@ import type { Step, StepKind } from '../load/scenario-schema.js';
 import { packetEnds, pushPacket } from '../drive/packet.js';
 import { resolveTarget } from '../drive/resolve.js';
 import { StepError } from '../step-error.js';
-import type { RunContext } from './context.js';
+import { headerBytes, type RunContext } from './context.js';
 import { checkPacket, checkRows, expectEq } from './expectations.js';
+import { checkWhatIf } from './whatif.js';
 
 export interface StepOutput {
   result: Record<string, unknown>;
@@ -42,7 +43,7 @@ export const STEP_HANDLERS: { readonly [K in StepKind]: Handler<K> } = {
     } else {
       const ends = packetEnds(ctx.net, step.from, step.to);
       const proto = PROTOCOLS[step.protocol].number;
-      const row = pushPacket(b, ends, false, step.sourcePort ?? ctx.port(), step.port ?? defaultPort(proto), proto, proto === Proto.Tcp ? TcpFlag.SYN : 0, 60, ctx.tick());
+      const row = pushPacket(b, ends, false, step.sourcePort ?? ctx.port(), step.port ?? defaultPort(proto), proto, proto === Proto.Tcp ? TcpFlag.SYN : 0, headerBytes(ends, proto, 60), ctx.tick());
       if (step.disk === true) b.purpose[row] = Purpose.DiskIo; // R-SE-8
     }
     const { outcome, trace } = ctx.process(b, 0);
@@ -139,8 +140,24 @@ export const STEP_HANDLERS: { readonly [K in StepKind]: Handler<K> } = {
     return { result: { hostname: step.hostname, address } };
   },
 
+  whatif(ctx, step, failures) {
+    // The network is asked, not changed: the answer's summary times stay out of the result (determinism).
+    const report = ctx.whatIf({ changes: step.changes });
+    checkWhatIf(step.expect, report, failures);
+    return {
+      result: {
+        changes: report.changes.length,
+        changedClasses: report.summary.changedClasses,
+        sources: report.summary.sources,
+        classes: report.summary.classes,
+        resetConnections: report.resetConnections,
+      },
+    };
+  },
+
   advanceTime(ctx, step, failures) {
     ctx.clock += step.seconds;
+    ctx.cap?.advance(ctx.clock);
     const expired = ctx.net.flows.expire(ctx.clock);
     // Idle expiry closes nothing by RST: no connection is reset by time passing.
     const e = step.expect;
