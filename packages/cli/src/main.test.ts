@@ -170,9 +170,9 @@ describe('vnetsim: arguments a new user tries', () => {
     const { COMMANDS } = await import('./main.js');
     for (const c of COMMANDS)
       for (const ex of c.examples)
-        // Inputs only: what follows --pcap(ng), --(vnet-)flow-log or > is written; TEMPLATE.json-style names are placeholders.
+        // Inputs only: what follows --pcap(ng), --(vnet-)flow-log or > is written; NETWORK.yaml / TEMPLATE.json-style names are placeholders.
         for (const [, f] of ex.replace(/(--pcapng|--pcap|--vnet-flow-log|--flow-log|>)\s+\S+/g, '').matchAll(/(\S+\.(?:yaml|json))\b/g))
-          if (!/^[A-Z]+\.json$/.test(f!) && !f!.startsWith('../shared/')) expect(existsSync(path.join(root, f!)), `${c.name}: ${f}`).toBe(true);
+          if (!/^[A-Z]+\.(?:json|yaml)$/.test(f!) && !f!.startsWith('../shared/')) expect(existsSync(path.join(root, f!)), `${c.name}: ${f}`).toBe(true);
   });
 });
 

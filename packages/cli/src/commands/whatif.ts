@@ -60,8 +60,8 @@ export const whatifCommand: Command = {
   ],
   examples: [
     "vnetsim whatif scenarios/quickstart.yaml --change 'disableServiceEndpoint: { subnet: hub/app, service: Microsoft.Storage }'",
-    'vnetsim whatif network.yaml --changes changes.yaml --json',
-    'vnetsim whatif before.yaml --after after.yaml --fail-on-change --format markdown',
+    'vnetsim whatif NETWORK.yaml --changes CHANGES.yaml --json',
+    'vnetsim whatif BEFORE.yaml --after AFTER.yaml --fail-on-change --format markdown',
   ],
   run(ctx) {
     const file = oneFile(ctx, 'NETWORK.yaml');
