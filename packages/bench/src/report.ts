@@ -74,7 +74,14 @@ export function textReport(r: RunReport): string {
   return parts.join('\n');
 }
 
-export function markdownReport(r: RunReport): string {
+/** A chart embedded under its suite's heading: `name` of the suite, path relative to the Markdown file. */
+export interface EmbeddedChart {
+  suite: string;
+  title: string;
+  path: string;
+}
+
+export function markdownReport(r: RunReport, charts: readonly EmbeddedChart[] = []): string {
   const m = r.machine;
   const out = [
     '# vnetsim benchmark results',
@@ -95,7 +102,9 @@ export function markdownReport(r: RunReport): string {
     '',
   ];
   for (const s of r.suites) {
-    out.push(`## ${s.name}`, '', `| ${HEADERS.join(' | ')} |`, `|${HEADERS.map((_, i) => (i >= 2 ? '---:' : '---')).join('|')}|`);
+    out.push(`## ${s.name}`, '');
+    for (const c of charts.filter((x) => x.suite === s.name)) out.push(`![${c.title}](${c.path})`, '');
+    out.push(`| ${HEADERS.join(' | ')} |`, `|${HEADERS.map((_, i) => (i >= 2 ? '---:' : '---')).join('|')}|`);
     for (const row of cells(s)) out.push(`| ${row.join(' | ')} |`);
     out.push('', ...s.notes.map((n) => `- ${n}`), '');
   }

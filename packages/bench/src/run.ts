@@ -1,6 +1,7 @@
 // The benchmark command line as a function: `vnetsim-bench` (cli.ts) and `vnetsim bench` (@vnetsim/cli) both call it.
 // Runs the registered suites and prints one table per suite (stdout); progress on stderr when it is a TTY.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chartsOf } from './charts.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,7 +19,10 @@ const USAGE = `usage: node packages/bench/dist/cli.js [options]   (pnpm bench: t
   --suite NAME       run only this suite (repeatable); suites: ${suites.map((s) => s.name).join(', ')}
   --seed N           seed of every generated table and stream (default 1)
   --json             print the results as JSON instead of tables
-  --markdown FILE    also write the Markdown report (e.g. packages/bench/RESULTS.md)
+  --markdown FILE    also write the Markdown report (e.g. packages/bench/RESULTS.md), its SVG charts in charts/
+                     beside it (LPM lookups/s against table size, pipeline packets/s), embedded in the Markdown
+  --from-json FILE   do not run: read a report printed by --json and render it (with --markdown: redraw
+                     RESULTS.md and its charts from saved results)
   --data DIR         shared data folder (default: ../shared/data from the repo root)
   --list             list the suites and exit
   --help             this text
@@ -71,6 +75,7 @@ async function main(argv: string[], io: BenchIo): Promise<void> {
         suite: { type: 'string', multiple: true },
         seed: { type: 'string' },
         markdown: { type: 'string' },
+        'from-json': { type: 'string' },
         data: { type: 'string' },
         list: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -87,6 +92,18 @@ async function main(argv: string[], io: BenchIo): Promise<void> {
   }
   if (args.list) {
     for (const s of suites) io.out(`${s.name.padEnd(12)} ${s.description}\n`);
+    return;
+  }
+  if (args['from-json'] !== undefined) {
+    let saved: RunReport;
+    try {
+      saved = JSON.parse(readFileSync(path.resolve(args['from-json']), 'utf8')) as RunReport;
+    } catch (e) {
+      fail(`--from-json ${args['from-json']}: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(saved.suites) || saved.machine === undefined) fail(`--from-json ${args['from-json']}: not a report printed by --json`);
+    io.out(args.json ? `${JSON.stringify(saved, null, 2)}\n` : `${textReport(saved)}\n`);
+    if (args.markdown !== undefined) writeMarkdown(saved, args.markdown, io);
     return;
   }
   const seed = args.seed === undefined ? 1 : Number(args.seed);
@@ -117,8 +134,15 @@ async function main(argv: string[], io: BenchIo): Promise<void> {
     suites: results,
   };
   io.out(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${textReport(report)}\n`);
-  if (args.markdown !== undefined) {
-    writeFileSync(path.resolve(args.markdown), markdownReport(report));
-    if (tty) io.err(`wrote ${args.markdown}\n`);
-  }
+  if (args.markdown !== undefined) writeMarkdown(report, args.markdown, io);
+}
+
+/** RESULTS.md and its charts (charts/NAME.svg beside it, linked relatively so GitHub shows them). */
+function writeMarkdown(report: RunReport, file: string, io: BenchIo): void {
+  const target = path.resolve(file);
+  const charts = chartsOf(report.suites);
+  if (charts.length > 0) mkdirSync(path.join(path.dirname(target), 'charts'), { recursive: true });
+  for (const c of charts) writeFileSync(path.join(path.dirname(target), 'charts', c.file), `${c.svg}\n`);
+  writeFileSync(target, markdownReport(report, charts.map((c) => ({ suite: c.suite, title: c.title, path: `charts/${c.file}` }))));
+  if (io.tty) io.err(`wrote ${file}${charts.length > 0 ? ` and ${charts.map((c) => `charts/${c.file}`).join(', ')}` : ''}\n`);
 }

@@ -19,6 +19,9 @@ import { validateCommand } from './commands/validate.js';
 import { importCommand } from './commands/import.js';
 import { tagsCommand } from './commands/tags.js';
 import { replayCommand, workerCommand } from './commands/scaleout.js';
+import { schemaCommand } from './commands/schema.js';
+import { diagramCommand } from './commands/diagram.js';
+import { reportCommand } from './commands/report.js';
 import { whatifCommand } from './commands/whatif.js';
 import { formatScenarioError } from './format-errors.js';
 
@@ -36,6 +39,9 @@ export const COMMANDS: readonly Command[] = [
   tagsCommand,
   replayCommand,
   workerCommand,
+  schemaCommand,
+  diagramCommand,
+  reportCommand,
   whatifCommand,
 ];
 

@@ -2,6 +2,7 @@
 export { MissingDataError, ScenarioError, suggest, type ScenarioProblem } from './load/scenario-error.js';
 export { loadScenarioFile, parseScenario, parseChanges, MAX_SCENARIO_BYTES, type LoadOptions, type Scenario } from './load/scenario-load.js';
 export { findScenarioFiles } from './load/scenario-files.js';
+export { scenarioJsonSchema, type JsonSchema } from './load/scenario-json-schema.js';
 export {
   STEP_KINDS,
   EXPECT_KEYS,

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { DEFAULT_CAPTURE_START, FlowLogWriter, RunCapture, VnetFlowLogWriter } from '@vnetsim/dataplane';
 import { loadScenarioFile, MissingDataError, runScenario, ScenarioError, type Scenario, type ScenarioResult } from '@vnetsim/scenario';
 import { DEFAULT_SNAPLEN, openPcapFile } from '../capture-files.js';
-import { EXIT, scenarioFiles, UsageError, type Command, type CommandContext } from '../command.js';
+import { EXIT, oneOf, scenarioFiles, UsageError, type Command, type CommandContext } from '../command.js';
+import { junitXml } from '../render/junit.js';
+import { tapReport } from '../render/tap.js';
 import { formatScenarioError } from '../format-errors.js';
 import { renderTable } from '../table.js';
 import { json, logger, progressReporter } from './common.js';
@@ -14,10 +16,10 @@ import { REDIS_HELP, REDIS_OPTION, redisUrl, runOnWorkers } from './scaleout.js'
 export const runCommand: Command = {
   name: 'run',
   summary: 'run scenario files and check their expectations (exit 0 all held, 1 one failed, 2 invalid file)',
-  usage: 'vnetsim run FILE|DIR... [--json] [--pcap FILE] [--pcapng FILE] [--snaplen N] [--capture-start TIME] [--flow-log FILE] [--vnet-flow-log FILE] [--redis URL] [--service-tags FILE] [--log-level L]',
+  usage: 'vnetsim run FILE|DIR... [--json | --format text|tap] [--junit FILE] [--pcap FILE] [--pcapng FILE] [--snaplen N] [--capture-start TIME] [--flow-log FILE] [--vnet-flow-log FILE] [--redis URL] [--service-tags FILE] [--log-level L]',
   options: {
     pcap: { type: 'string' }, pcapng: { type: 'string' }, snaplen: { type: 'string' }, 'capture-start': { type: 'string' },
-    'flow-log': { type: 'string' }, 'vnet-flow-log': { type: 'string' }, ...REDIS_OPTION,
+    'flow-log': { type: 'string' }, 'vnet-flow-log': { type: 'string' }, junit: { type: 'string' }, format: { type: 'string' }, ...REDIS_OPTION,
   },
   optionHelp: [
     '--pcap FILE            write the packets of the run as a libpcap capture (before and after translation, and the RSTs); TCP numbers per connection, as Wireshark expects',
@@ -26,15 +28,27 @@ export const runCommand: Command = {
     '--capture-start TIME   the instant (ISO 8601, e.g. 2026-01-01T00:00:00Z, the default) where simulated time 0 lands in captures and flow logs; each further scenario starts on the next minute after the previous one',
     '--flow-log FILE        write NSG flow log v2 records of the run (every flow and NSG that decided it, B/C/E and denied tuples)',
     '--vnet-flow-log FILE   write VNet flow log records (flowLogVersion 4) of the run',
+    '--junit FILE           also write a JUnit XML report: a testsuite per scenario, a testcase per step, failures with expected and found values and the trace (for CI test reporters)',
+    '--format F             text (default) or tap: TAP version 14 on stdout, one test point per step',
     REDIS_HELP,
   ],
-  examples: ['vnetsim run scenarios/', 'vnetsim run scenarios/service-endpoints/endpoint-switches-source-to-private.yaml --json', 'vnetsim run scenarios/ --pcap run.pcap --flow-log flows.json', 'vnetsim run scenarios/quickstart.yaml --pcapng run.pcapng --vnet-flow-log vnet-flows.json'],
+  examples: [
+    'vnetsim run scenarios/',
+    'vnetsim run scenarios/service-endpoints/endpoint-switches-source-to-private.yaml --json',
+    'vnetsim run scenarios/ --pcap run.pcap --flow-log flows.json',
+    'vnetsim run scenarios/quickstart.yaml --pcapng run.pcapng --vnet-flow-log vnet-flows.json',
+    'vnetsim run scenarios/ --junit junit.xml',
+    'vnetsim run scenarios/nsg/ --format tap',
+  ],
   run(ctx) {
     const files = scenarioFiles(ctx);
+    const format = ctx.values['format'] === undefined ? 'text' : oneOf(ctx, 'format', ['text', 'tap'] as const);
+    if (format === 'tap' && ctx.flags.json) throw new UsageError('--format tap and --json: choose one');
     // Output paths are checked before anything runs: a run must not end in an error about where to write.
     const pcapPath = outputPath(ctx, 'pcap');
     const pcapngPath = outputPath(ctx, 'pcapng');
     const flowLogPath = outputPath(ctx, 'flow-log');
+    const junitPath = outputPath(ctx, 'junit');
     const vnetFlowLogPath = outputPath(ctx, 'vnet-flow-log');
     if (pcapPath !== undefined && pcapngPath !== undefined) throw new UsageError('--pcap and --pcapng: give one capture file');
     const snaplen = snaplenOf(ctx);
@@ -58,7 +72,7 @@ export const runCommand: Command = {
     if (redis !== undefined) {
       if (pcapPath !== undefined || pcapngPath !== undefined || flowLogPath !== undefined || vnetFlowLogPath !== undefined)
         throw new UsageError('--pcap, --pcapng, --flow-log and --vnet-flow-log write files of one process: run without --redis (or unset VNETSIM_REDIS)');
-      return runOnWorkers(ctx, redis, scenarios, (results, started) => finishRun(ctx, results, skipped, invalid, started), printRunResult);
+      return runOnWorkers(ctx, redis, scenarios, (results, started) => finishRun(ctx, results, skipped, invalid, started, junitPath, format), (c, r, sp) => printRunResult(format === 'tap', c, r, sp));
     }
     const capPath = pcapngPath ?? pcapPath;
     const pcap = capPath === undefined ? undefined : openPcapFile(capPath, { snaplen }, pcapngPath !== undefined);
@@ -76,7 +90,7 @@ export const runCommand: Command = {
       };
       const r = runScenario(s, { capture, progress, onTraffic, logger: log });
       results.push(r);
-      if (!ctx.flags.json) {
+      if (!ctx.flags.json && format === 'text') {
         printScenario(ctx, r);
         for (const line of speeds) ctx.io.out(line);
       }
@@ -84,23 +98,25 @@ export const runCommand: Command = {
     pcap?.close();
     if (flowLog !== undefined && flowLogPath !== undefined) writeFileSync(flowLogPath, `${flowLog.toString()}\n`);
     if (vnetFlowLog !== undefined && vnetFlowLogPath !== undefined) writeFileSync(vnetFlowLogPath, `${vnetFlowLog.toString()}\n`);
-    return finishRun(ctx, results, skipped, invalid, started);
+    return finishRun(ctx, results, skipped, invalid, started, junitPath, format);
   },
 };
 
 
 /** A scenario's block of the human report and the speed lines of its traffic steps (run --redis: as results arrive). */
-function printRunResult(ctx: CommandContext, r: ScenarioResult, speeds: ReadonlyArray<{ step: number; packets: number; seconds: number }>): void {
-  if (ctx.flags.json) return;
+function printRunResult(tap: boolean, ctx: CommandContext, r: ScenarioResult, speeds: ReadonlyArray<{ step: number; packets: number; seconds: number }>): void {
+  if (ctx.flags.json || tap) return;
   printScenario(ctx, r);
   for (const x of speeds) if (x.packets >= 10_000) ctx.io.out(`  step ${x.step}: ${x.packets.toLocaleString('en-US')} packets, ${formatRate(x.packets / Math.max(x.seconds, 1e-9))} packets/s`);
 }
 
 /** The table and summary (or the --json document) once every scenario ran, here or on workers; the exit status. */
-function finishRun(ctx: CommandContext, results: ScenarioResult[], skipped: Array<{ file: string; reason: string }>, invalid: ScenarioError[], started: number): number {
+function finishRun(ctx: CommandContext, results: ScenarioResult[], skipped: Array<{ file: string; reason: string }>, invalid: ScenarioError[], started: number, junitPath: string | undefined, format: 'text' | 'tap'): number {
   const passed = results.every((r) => r.passed);
   const invalidFiles = invalid.map((e) => ({ file: e.problems[0]?.file ?? '', problems: e.problems }));
-  if (ctx.flags.json) json(ctx, { scenarios: results, passed, ...(skipped.length > 0 ? { skipped } : {}), ...(invalid.length > 0 ? { invalid: invalidFiles } : {}) });
+  if (junitPath !== undefined) writeFileSync(junitPath, junitXml(results, skipped));
+  if (format === 'tap') ctx.io.out(tapReport(results, skipped).trimEnd());
+  else if (ctx.flags.json) json(ctx, { scenarios: results, passed, ...(skipped.length > 0 ? { skipped } : {}), ...(invalid.length > 0 ? { invalid: invalidFiles } : {}) });
   else {
     for (const sk of skipped) ctx.io.out(`SKIP  ${sk.file}: ${sk.reason}`);
     const rows = results.map((r) => [r.passed ? 'PASS' : 'FAIL', r.name, String(r.steps.length), String(r.steps.filter((x) => !x.passed).length), r.counters.packetsIn.toLocaleString('en-US')]);
@@ -113,7 +129,7 @@ function finishRun(ctx: CommandContext, results: ScenarioResult[], skipped: Arra
   return invalid.length > 0 ? EXIT.invalid : passed ? EXIT.ok : EXIT.failed;
 }
 
-/** An output file option (--pcap, --flow-log): undefined when absent; a usage error when it cannot be written. */
+/** An output file option (--pcap, --flow-log, --junit): undefined when absent; a usage error when it cannot be written. */
 function outputPath(ctx: CommandContext, name: string): string | undefined {
   const v = ctx.values[name];
   if (typeof v !== 'string') return undefined;

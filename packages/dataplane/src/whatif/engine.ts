@@ -19,7 +19,7 @@ import { PacketBatch, TcpFlag } from '../packet/batch.js';
 import { ServiceVerdict, type Scratch } from '../stages/context.js';
 import { Dest, Ingress, type CompiledTables } from '../tables.js';
 import { cellsOf, type Cells, type ProtocolLabel } from './cells.js';
-import { Cuts, SPACE_END, bigToWords, prefixInterval, type Family, type Interval } from './space.js';
+import { Cuts, SPACE_END, bigToWords, covers, prefixInterval, type Family, type Interval } from './space.js';
 
 /** A sender what-if asks about. */
 export interface WhatIfSource {
@@ -551,20 +551,6 @@ function ranges(r: ExpandedRule, which: 'src' | 'dst', family: Family): Interval
     m[key] = out;
   }
   return out;
-}
-
-/** Whether sorted disjoint intervals hold address a (binary search). */
-function covers(list: readonly Interval[], a: bigint): boolean {
-  let lo = 0;
-  let hi = list.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const r = list[mid]!;
-    if (a < r[0]) hi = mid - 1;
-    else if (a >= r[1]) lo = mid + 1;
-    else return true;
-  }
-  return false;
 }
 
 function addFib(cuts: Cuts, fib: RoutingFib): void {

@@ -145,3 +145,17 @@ export function subtractIntervals(a: readonly Interval[], b: readonly Interval[]
   }
   return out;
 }
+
+/** Whether sorted disjoint intervals hold address a (binary search). */
+export function covers(list: readonly Interval[], a: bigint): boolean {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = list[mid]!;
+    if (a < r[0]) hi = mid - 1;
+    else if (a >= r[1]) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}

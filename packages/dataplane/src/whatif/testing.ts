@@ -7,7 +7,7 @@ import { Ingress } from '../tables.js';
 import { hasPorts, protocolLabel } from './cells.js';
 import { whatIfOutcomeOf, type WhatIfOutcome } from './engine.js';
 import type { WhatIfChange } from './group.js';
-import { SPACE_END, bigToWords, mergeIntervals, prefixInterval, type Family, type Interval } from './space.js';
+import { SPACE_END, bigToWords, covers, mergeIntervals, prefixInterval, type Family, type Interval } from './space.js';
 import type { WhatIfResult } from './whatif.js';
 
 interface Located {
@@ -24,19 +24,6 @@ function portRanges(text: string): Array<[number, number]> {
     const [a, b] = p.split('-');
     return [Number(a), Number(b ?? a) + 1];
   });
-}
-
-function inside(list: readonly Interval[], a: bigint): boolean {
-  let lo = 0;
-  let hi = list.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const r = list[mid]!;
-    if (a < r[0]) hi = mid - 1;
-    else if (a >= r[1]) lo = mid + 1;
-    else return true;
-  }
-  return false;
 }
 
 /** Index of a result's changes for lookups by packet. */
@@ -69,8 +56,8 @@ export class ChangeIndex {
       if (l.family !== family || !l.change.protocols.includes(label)) continue;
       if (!l.ports.some(([a, b]) => dport >= a && dport < b)) continue;
       if (l.sourcePorts !== null && !l.sourcePorts.some(([a, b]) => sport >= a && sport < b)) continue;
-      if (l.src !== null && !inside(l.src, src)) continue;
-      if (inside(l.dst, dst)) out.push(l.change);
+      if (l.src !== null && !covers(l.src, src)) continue;
+      if (covers(l.dst, dst)) out.push(l.change);
     }
     return out;
   }

@@ -21,10 +21,13 @@ export type Schema =
   | { k: 'obj'; fields: Fields; what: string; post?: (value: Record<string, unknown>, r: Reader, node: YNode, path: string) => void }
   /** A map whose keys come from `keys` (counts by disposition). */
   | { k: 'map'; keys: readonly string[]; value: Schema; what: string }
-  /** The schema depends on the node (a string or an object form). */
-  | { k: 'alt'; pick: (node: YNode) => Schema }
-  /** Read by a function (steps). */
-  | { k: 'custom'; read: (node: YNode, r: Reader, path: string) => unknown };
+  /** The schema depends on the node (a string or an object form); `forms` lists every schema `pick` can return. */
+  | { k: 'alt'; pick: (node: YNode) => Schema; forms: readonly Schema[] }
+  /**
+   * Read by a function (steps); `json` gives the JSON Schema of what it accepts (`vnetsim schema`; `of` converts a
+   * Schema), absent: anything.
+   */
+  | { k: 'custom'; read: (node: YNode, r: Reader, path: string) => unknown; json?: (of: (s: Schema) => Record<string, unknown>) => Record<string, unknown> };
 
 export interface Field {
   s: Schema;

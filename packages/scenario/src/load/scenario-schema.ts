@@ -170,22 +170,23 @@ function route(strict: boolean): Schema {
   });
 }
 
+const serviceEndpointObj = obj('a service endpoint', {
+  service: req(str('a service like Microsoft.Storage')),
+  locations: opt(listOf(str(), "a list of regions, or ['*']", 1)),
+});
+const serviceEndpointName: Schema = {
+  // A bare name is normalised to { service }.
+  k: 'custom',
+  read: (node, r, path) => {
+    const v = r.read(node, { k: 'str', what: 'a service name like Microsoft.Storage, or { service, locations }', check: nonEmpty }, path);
+    return v === undefined ? undefined : { service: v };
+  },
+  json: () => ({ type: 'string', minLength: 1, description: 'a service name like Microsoft.Storage' }),
+};
 const serviceEndpoint: Schema = {
   k: 'alt',
-  pick: (n) =>
-    isMap(n)
-      ? obj('a service endpoint', {
-          service: req(str('a service like Microsoft.Storage')),
-          locations: opt(listOf(str(), "a list of regions, or ['*']", 1)),
-        })
-      : {
-          // A bare name is normalised to { service }.
-          k: 'custom',
-          read: (node, r, path) => {
-            const v = r.read(node, { k: 'str', what: 'a service name like Microsoft.Storage, or { service, locations }', check: nonEmpty }, path);
-            return v === undefined ? undefined : { service: v };
-          },
-        },
+  pick: (n) => (isMap(n) ? serviceEndpointObj : serviceEndpointName),
+  forms: [serviceEndpointObj, serviceEndpointName],
 };
 
 const subnet = obj('a subnet', {
@@ -484,14 +485,15 @@ const needsPort: Extract<Schema, { k: 'obj' }>['post'] = (v, r, node, path) => {
     r.report(node, `${path}.port`, `missing required key "port" (a ${String(v.protocol)} packet needs a destination port)`);
 };
 
+const sendOnFlow = obj('a send step on an open connection', { flow: req(str('a connection id')) });
+const sendPacket = obj('a send step', packetFields, needsPort);
+
 export const STEP_ARGS: Record<StepKind, Schema> = {
   connect: obj('a connect step', { id: opt(str('a connection id')), ...packetFields }, needsPort),
   send: {
     k: 'alt',
-    pick: (n) =>
-      isMap(n) && n.items.some((p) => isScalar(p.key) && p.key.value === 'flow')
-        ? obj('a send step on an open connection', { flow: req(str('a connection id')) })
-        : obj('a send step', packetFields, needsPort),
+    pick: (n) => (isMap(n) && n.items.some((p) => isScalar(p.key) && p.key.value === 'flow') ? sendOnFlow : sendPacket),
+    forms: [sendOnFlow, sendPacket],
   },
   traffic: obj(
     'a traffic step',
@@ -540,7 +542,24 @@ export const STEP_ARGS: Record<StepKind, Schema> = {
   }),
   resolve: obj('a resolve step', { hostname: req(str('a host name')) }),
   advanceTime: obj('an advanceTime step', { seconds: req({ k: 'int', min: 1, max: 1e9, what: 'a positive number of seconds' }) }),
-  whatif: { k: 'custom', read: (n, r, p) => readWhatIf(n, r, p) },
+  whatif: {
+    k: 'custom',
+    read: (n, r, p) => readWhatIf(n, r, p),
+    json: (of) => {
+      const change = {
+        description: `a control-plane change: one of ${WHATIF_CHANGE_KINDS.join(', ')}`,
+        oneOf: WHATIF_CHANGE_KINDS.map((k) => ({ type: 'object', properties: { [k]: of(STEP_ARGS[k]) }, required: [k], additionalProperties: false })),
+      };
+      return {
+        type: 'object',
+        description: 'a whatif step: change: { KIND: {...} } or changes: [ ... ]',
+        oneOf: [
+          { properties: { change }, required: ['change'], additionalProperties: false },
+          { properties: { changes: { type: 'array', minItems: 1, items: change } }, required: ['changes'], additionalProperties: false },
+        ],
+      };
+    },
+  },
 };
 
 /** Step kinds a whatif step may ask about (the control-plane changes). */
@@ -618,6 +637,10 @@ const changeMatch: Schema = {
       }
     }
     return ok ? (n.toJSON() as ChangeMatch) : undefined;
+  },
+  json: () => {
+    const outcome = { type: 'object', propertyNames: { enum: [...OUTCOME_MATCH_KEYS] } };
+    return { type: 'object', description: 'a change to match', propertyNames: { enum: [...CHANGE_MATCH_KEYS] }, properties: { before: outcome, after: outcome } };
   },
 };
 export const STEP_KINDS = Object.keys(STEP_ARGS) as StepKind[];
