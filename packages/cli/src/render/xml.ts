@@ -13,5 +13,3 @@ export function xmlAttr(s: string): string {
   return xmlText(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
 }
 
-/** A CDATA-free text block: long trace bodies stay readable text with escapes (CDATA cannot hold `]]>`). */
-export const xmlBlock = xmlText;

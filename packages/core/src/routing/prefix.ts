@@ -48,10 +48,6 @@ export function addrInPrefix(p: Prefix, v4: number, words: ArrayLike<number>): b
   return true;
 }
 
-export function samePrefix(a: Prefix, b: Prefix): boolean {
-  return a.family === b.family && a.length === b.length && a.text === b.text;
-}
-
 /** Prefixes of rows made by effectiveRoutes, so compileFib does not parse them again. */
 const rowPrefixes = new WeakMap<object, Prefix>();
 

@@ -725,8 +725,6 @@ export const EXPECT_KEYS: Record<StepKind, readonly (keyof Expect)[]> = {
   advanceTime: ['resetConnections'],
   whatif: ['changes', 'resetConnections'],
 };
-export const ALL_EXPECT_KEYS = Object.keys(EXPECT_FIELDS) as (keyof Expect)[];
-
 /** The expect schema of one step kind: its keys only; contains/notContains rows shaped by the kind. */
 export function expectSchema(kind: StepKind): Schema {
   const fields: Fields = {};
